@@ -1,0 +1,112 @@
+/*
+ * Requests and answers.  Every error a client can cause ends in
+ * http_error(), so all of them share the shape API.md gives.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "http.h"
+
+int
+http_req_init(struct http_req *req, FCGX_Request *fr)
+{
+	const char	*uri;
+	size_t		 n;
+
+	req->fr = fr;
+	req->method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
+	if (req->method == NULL)
+		req->method = "";
+	if ((uri = FCGX_GetParam("REQUEST_URI", fr->envp)) == NULL)
+		uri = "/";
+	n = strcspn(uri, "?");
+	if (n >= sizeof(req->path))
+		return -1;
+	memcpy(req->path, uri, n);
+	req->path[n] = '\0';
+	return 0;
+}
+
+const char *
+http_param(const struct http_req *req, const char *name)
+{
+	return FCGX_GetParam(name, req->fr->envp);
+}
+
+static const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 206: return "Partial Content";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 307: return "Temporary Redirect";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 410: return "Gone";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 416: return "Range Not Satisfiable";
+	case 422: return "Unprocessable Content";
+	case 503: return "Service Unavailable";
+	default: return "Internal Server Error";
+	}
+}
+
+void
+http_head(struct http_req *req, int status, const char *type)
+{
+	FCGX_FPrintF(req->fr->out, "Status: %d %s\r\n"
+	    "Content-Type: %s\r\n"
+	    "X-Content-Type-Options: nosniff\r\n",
+	    status, http_reason(status), type);
+}
+
+void
+http_json_str(struct http_req *req, const char *s)
+{
+	FCGX_Stream	*out = req->fr->out;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			FCGX_FPrintF(out, "\\%c", c);
+		else if (c < 0x20)
+			FCGX_FPrintF(out, "\\u%04x", c);
+		else
+			FCGX_PutChar(c, out);
+	}
+}
+
+static void
+http_error_body(struct http_req *req, const char *code, const char *message)
+{
+	FCGX_FPrintF(req->fr->out, "Cache-Control: no-store\r\n\r\n"
+	    "{\"error\": {\"code\": \"%s\", \"message\": \"", code);
+	http_json_str(req, message);
+	FCGX_PutS("\"}}\n", req->fr->out);
+}
+
+void
+http_error(struct http_req *req, int status, const char *code,
+    const char *message)
+{
+	http_head(req, status, "application/json");
+	if (status == 503)
+		FCGX_PutS("Retry-After: 5\r\n", req->fr->out);
+	http_error_body(req, code, message);
+}
+
+void
+http_method_not_allowed(struct http_req *req, const char *allow)
+{
+	http_head(req, 405, "application/json");
+	FCGX_FPrintF(req->fr->out, "Allow: %s\r\n", allow);
+	http_error_body(req, "method_not_allowed",
+	    "method not allowed for this URL");
+}

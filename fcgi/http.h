@@ -1,0 +1,37 @@
+/*
+ * One HTTP request as FastCGI hands it over, and the answers to it.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <fcgiapp.h>
+
+struct http_req {
+	FCGX_Request	*fr;
+	const char	*method;	/* "GET" */
+	char		 path[1024];	/* REQUEST_URI before '?', undecoded */
+};
+
+/* Fills req from the FastCGI parameters; -1 when the path is too long. */
+int	http_req_init(struct http_req *, FCGX_Request *);
+
+/* Returns a FastCGI parameter, or NULL. */
+const char *http_param(const struct http_req *, const char *name);
+
+/*
+ * Writes the status line and the headers that every answer has; the
+ * caller adds its own headers, then "\r\n" and the body.
+ */
+void	http_head(struct http_req *, int status, const char *type);
+
+/* Answers status with the JSON error body of API.md. */
+void	http_error(struct http_req *, int status, const char *code,
+	    const char *message);
+
+/* 405 with the Allow header. */
+void	http_method_not_allowed(struct http_req *, const char *allow);
+
+/* Writes s with JSON string escaping, without the quotes. */
+void	http_json_str(struct http_req *, const char *s);
+
+#endif

@@ -1,0 +1,359 @@
+/*
+ * Configuration.  Every key is one row of conf_keys, so the file, the
+ * environment and the error messages all agree on names and types.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+#define CONF_DEFAULT_PATH	"/etc/imghost.conf"
+#define CONF_ENV_PREFIX		"IMGHOST_"
+
+enum conf_type {
+	CONF_STR,	/* any text; empty means unset */
+	CONF_URL,	/* http:// or https://, trailing slash removed */
+	CONF_STORE,	/* "fs" or "s3" */
+	CONF_BYTES,	/* a count with an optional K, M or G (1024) suffix */
+	CONF_NUM,	/* a positive count */
+	CONF_BOOL,	/* yes/no, true/false, on/off, 1/0 */
+};
+
+struct conf_key {
+	const char	*name;
+	enum conf_type	 type;
+	size_t		 off;
+};
+
+#define K(name, type)	{ #name, type, offsetof(struct conf, name) }
+static const struct conf_key conf_keys[] = {
+	K(database_url, CONF_STR),
+	K(store, CONF_STORE),
+	K(fs_root, CONF_STR),
+	K(s3_endpoint, CONF_URL),
+	K(s3_bucket, CONF_STR),
+	K(s3_region, CONF_STR),
+	K(s3_access_key, CONF_STR),
+	K(s3_secret_key, CONF_STR),
+	K(public_url, CONF_URL),
+	K(max_upload_bytes, CONF_BYTES),
+	K(max_pixels, CONF_NUM),
+	K(max_side, CONF_NUM),
+	K(max_frames, CONF_NUM),
+	K(strip_location, CONF_BOOL),
+	K(url_upload, CONF_BOOL),
+	K(url_upload_allow, CONF_STR),
+};
+#undef K
+
+static int
+conf_err(char *err, size_t errsz, const char *fmt, const char *a,
+    const char *b)
+{
+	snprintf(err, errsz, fmt, a, b);
+	return -1;
+}
+
+static int
+conf_set_str(char **dst, const char *v)
+{
+	char	*s = NULL;
+
+	if (*v != '\0' && (s = strdup(v)) == NULL)
+		return -1;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+static int
+conf_parse_bool(const char *v)
+{
+	static const char *yes[] = { "yes", "true", "on", "1" };
+	static const char *no[] = { "no", "false", "off", "0" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* Parses "32M" and friends; -1 when not a positive count. */
+static long long
+conf_parse_bytes(const char *v)
+{
+	char		 num[32];
+	const char	*e;
+	long long	 n, unit = 1;
+	size_t		 len;
+
+	for (e = v; isdigit((unsigned char)*e); e++)
+		continue;
+	len = e - v;
+	if (len == 0 || len >= sizeof(num))
+		return -1;
+	if (*e != '\0') {
+		if (e[1] != '\0')
+			return -1;
+		switch (toupper((unsigned char)*e)) {
+		case 'K': unit = 1LL << 10; break;
+		case 'M': unit = 1LL << 20; break;
+		case 'G': unit = 1LL << 30; break;
+		default: return -1;
+		}
+	}
+	memcpy(num, v, len);
+	num[len] = '\0';
+	n = strtonum(num, 1, (1LL << 40) / unit, NULL);
+	return n == 0 ? -1 : n * unit;
+}
+
+static int
+conf_set_url(char **dst, const char *v)
+{
+	size_t	 len = strlen(v);
+
+	if (len == 0)
+		return conf_set_str(dst, v);
+	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+		return -1;
+	if (conf_set_str(dst, v) == -1)
+		return -1;
+	while (len > 0 && (*dst)[len - 1] == '/')
+		(*dst)[--len] = '\0';
+	return 0;
+}
+
+static int
+conf_set_value(struct conf *c, const struct conf_key *k, const char *v)
+{
+	char		*field = (char *)c + k->off;
+	long long	 n;
+	int		 b;
+
+	switch (k->type) {
+	case CONF_STR:
+		return conf_set_str((char **)field, v);
+	case CONF_URL:
+		return conf_set_url((char **)field, v);
+	case CONF_STORE:
+		if (strcmp(v, "fs") == 0)
+			c->store = CONF_STORE_FS;
+		else if (strcmp(v, "s3") == 0)
+			c->store = CONF_STORE_S3;
+		else
+			return -1;
+		return 0;
+	case CONF_BYTES:
+	case CONF_NUM:
+		if (k->type == CONF_BYTES)
+			n = conf_parse_bytes(v);
+		else
+			n = strtonum(v, 1, 1LL << 40, NULL);
+		if (n <= 0)
+			return -1;
+		*(long long *)field = n;
+		return 0;
+	case CONF_BOOL:
+		if ((b = conf_parse_bool(v)) == -1)
+			return -1;
+		*(int *)field = b;
+		return 0;
+	}
+	return -1;
+}
+
+int
+conf_set(struct conf *c, const char *key, const char *value, char *err,
+    size_t errsz)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++) {
+		if (strcmp(conf_keys[i].name, key) != 0)
+			continue;
+		if (conf_set_value(c, &conf_keys[i], value) == -1)
+			return conf_err(err, errsz,
+			    "bad value for %s: '%s'", key, value);
+		return 0;
+	}
+	return conf_err(err, errsz, "unknown key '%s'%s", key, "");
+}
+
+static char *
+conf_trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int
+conf_line(struct conf *c, const char *line, char *err, size_t errsz)
+{
+	char	 buf[4096], *key, *value, *eq;
+
+	if (strlcpy(buf, line, sizeof(buf)) >= sizeof(buf))
+		return conf_err(err, errsz, "line too long%s%s", "", "");
+	key = conf_trim(buf);
+	if (*key == '\0' || *key == '#')
+		return 0;
+	if ((eq = strchr(key, '=')) == NULL)
+		return conf_err(err, errsz, "expected 'key = value': '%s'%s",
+		    key, "");
+	*eq = '\0';
+	value = conf_trim(eq + 1);
+	key = conf_trim(key);
+	return conf_set(c, key, value, err, errsz);
+}
+
+void
+conf_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->database_url = strdup("dbname=imghost");
+	c->store = CONF_STORE_FS;
+	c->fs_root = strdup("./var/store");
+	c->s3_region = strdup("us-east-1");
+	c->max_upload_bytes = 32LL << 20;
+	c->max_pixels = 100000000;
+	c->max_side = 16384;
+	c->max_frames = 1000;
+	c->strip_location = 1;
+	c->url_upload = 1;
+}
+
+static int
+conf_load_file(struct conf *c, const char *path, int must_exist, char *err,
+    size_t errsz)
+{
+	FILE	*f;
+	char	*line = NULL, msg[512];
+	size_t	 cap = 0;
+	int	 lineno = 0, rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && getline(&line, &cap, f) != -1) {
+		lineno++;
+		if ((rc = conf_line(c, line, msg, sizeof(msg))) == -1)
+			snprintf(err, errsz, "%s:%d: %s", path, lineno, msg);
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* Maps "IMGHOST_MAX_SIDE" to "max_side"; 0 when it is no key variable. */
+static int
+conf_env_key(const char *name, char *key, size_t keysz)
+{
+	size_t	 i, plen = strlen(CONF_ENV_PREFIX);
+
+	if (strncmp(name, CONF_ENV_PREFIX, plen) != 0)
+		return 0;
+	name += plen;
+	/* IMGHOST_CONF names the file; IMGHOST_TEST_* belong to the tests. */
+	if (strcmp(name, "CONF") == 0 || strncmp(name, "TEST_", 5) == 0)
+		return 0;
+	for (i = 0; name[i] != '\0' && i + 1 < keysz; i++)
+		key[i] = tolower((unsigned char)name[i]);
+	key[i] = '\0';
+	return 1;
+}
+
+static int
+conf_load_env(struct conf *c, char *err, size_t errsz)
+{
+	extern char	**environ;
+	char		**e, name[128], key[128], msg[512];
+	const char	 *eq;
+
+	for (e = environ; *e != NULL; e++) {
+		if ((eq = strchr(*e, '=')) == NULL ||
+		    (size_t)(eq - *e) >= sizeof(name))
+			continue;
+		memcpy(name, *e, eq - *e);
+		name[eq - *e] = '\0';
+		if (!conf_env_key(name, key, sizeof(key)))
+			continue;
+		if (conf_set(c, key, eq + 1, msg, sizeof(msg)) == -1) {
+			snprintf(err, errsz, "environment %s: %s", name, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+conf_check(const struct conf *c, char *err, size_t errsz)
+{
+	if (c->database_url == NULL)
+		return conf_err(err, errsz, "%s is not set%s",
+		    "database_url", "");
+	if (c->store == CONF_STORE_FS && c->fs_root == NULL)
+		return conf_err(err, errsz, "store = fs needs %s%s",
+		    "fs_root", "");
+	if (c->store != CONF_STORE_S3)
+		return 0;
+	if (c->s3_endpoint == NULL)
+		return conf_err(err, errsz, "store = s3 needs %s%s",
+		    "s3_endpoint", "");
+	if (c->s3_bucket == NULL)
+		return conf_err(err, errsz, "store = s3 needs %s%s",
+		    "s3_bucket", "");
+	if (c->s3_access_key == NULL || c->s3_secret_key == NULL)
+		return conf_err(err, errsz, "store = s3 needs %s%s",
+		    "s3_access_key and s3_secret_key", "");
+	if (c->s3_region == NULL)
+		return conf_err(err, errsz, "store = s3 needs %s%s",
+		    "s3_region", "");
+	return 0;
+}
+
+int
+conf_load(struct conf *c, char *err, size_t errsz)
+{
+	const char	*path = getenv("IMGHOST_CONF");
+
+	conf_defaults(c);
+	if (conf_load_file(c, path ? path : CONF_DEFAULT_PATH, path != NULL,
+	    err, errsz) == -1)
+		return -1;
+	if (conf_load_env(c, err, errsz) == -1)
+		return -1;
+	return conf_check(c, err, errsz);
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t	 i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++) {
+		if (conf_keys[i].type != CONF_STR &&
+		    conf_keys[i].type != CONF_URL)
+			continue;
+		free(*(char **)((char *)c + conf_keys[i].off));
+		*(char **)((char *)c + conf_keys[i].off) = NULL;
+	}
+}

@@ -1,0 +1,56 @@
+/*
+ * Configuration: one file of "key = value" lines, every key overridable by
+ * the environment variable IMGHOST_<KEY> (API.md, "Configuration").
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stddef.h>
+
+enum conf_store {
+	CONF_STORE_FS,		/* local directory, served by lighttpd */
+	CONF_STORE_S3,		/* S3-compatible object store */
+};
+
+struct conf {
+	char		*database_url;	/* libpq connection string */
+	enum conf_store	 store;
+	char		*fs_root;
+	char		*s3_endpoint;	/* "http://127.0.0.1:7480", no slash */
+	char		*s3_bucket;
+	char		*s3_region;
+	char		*s3_access_key;
+	char		*s3_secret_key;
+	char		*public_url;	/* NULL: the request's own */
+	long long	 max_upload_bytes;
+	long long	 max_pixels;
+	long long	 max_side;
+	long long	 max_frames;
+	int		 strip_location;
+	int		 url_upload;
+	char		*url_upload_allow; /* "host:port host:port" */
+};
+
+/*
+ * Fills c with the defaults, then the file (IMGHOST_CONF, else
+ * /etc/imghost.conf when it exists), then the environment.  Returns 0, or
+ * -1 with a message naming the key or line in err.  Free with conf_free().
+ */
+int	conf_load(struct conf *c, char *err, size_t errsz);
+
+/* Sets the defaults; the other calls below then apply on top. */
+void	conf_defaults(struct conf *c);
+
+/* Applies one "key = value" line (comments and blanks are fine). */
+int	conf_line(struct conf *c, const char *line, char *err, size_t errsz);
+
+/* Sets key to value, as the file or the environment would. */
+int	conf_set(struct conf *c, const char *key, const char *value,
+	    char *err, size_t errsz);
+
+/* Checks what only makes sense together (s3 needs an endpoint, say). */
+int	conf_check(const struct conf *c, char *err, size_t errsz);
+
+void	conf_free(struct conf *c);
+
+#endif

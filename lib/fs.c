@@ -1,0 +1,356 @@
+/*
+ * The fs store driver.  A blob is written to a temporary file beside its
+ * final name, synced, renamed into place and the directory synced, so a
+ * reader sees the whole blob or nothing, even across a power cut.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "id.h"
+#include "log.h"
+
+struct fs {
+	char	*root;
+};
+
+struct fs *
+fs_open(const char *root)
+{
+	struct fs	*fs;
+
+	if (mkdir(root, 0755) == -1 && errno != EEXIST) {
+		log_errx("fs: mkdir %s: %s", root, strerror(errno));
+		return NULL;
+	}
+	if ((fs = calloc(1, sizeof(*fs))) == NULL ||
+	    (fs->root = strdup(root)) == NULL) {
+		free(fs);
+		log_errx("fs: out of memory");
+		return NULL;
+	}
+	return fs;
+}
+
+void
+fs_free(struct fs *fs)
+{
+	if (fs == NULL)
+		return;
+	free(fs->root);
+	free(fs);
+}
+
+/* A blob name: no slash, no leading dot, nothing but [A-Za-z0-9._-]. */
+static int
+fs_name_valid(const char *name)
+{
+	const char	*p;
+
+	if (*name == '\0' || *name == '.')
+		return 0;
+	for (p = name; *p != '\0'; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '_' ||
+		    *p == '-'))
+			return 0;
+	return 1;
+}
+
+int
+fs_path(const struct fs *fs, const char *key, char *out, size_t outsz)
+{
+	int	 n;
+
+	if (strlen(key) <= ID_LEN + 1 || key[ID_LEN] != '/' ||
+	    !id_valid(key, ID_LEN) || !fs_name_valid(key + ID_LEN + 1))
+		return -1;
+	n = snprintf(out, outsz, "%s/%.2s/%.2s/%s", fs->root, key, key + 2,
+	    key);
+	return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
+}
+
+static enum store_status
+fs_errno_status(int e)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+		return STORE_NOT_FOUND;
+	case EACCES:
+	case EPERM:
+		return STORE_DENIED;
+	case ENOSPC:
+	case EDQUOT:
+	case EIO:
+	case EROFS:
+		return STORE_UNAVAILABLE;
+	default:
+		return STORE_ERROR;
+	}
+}
+
+static enum store_status
+fs_fail(const char *op, const char *path)
+{
+	int	 e = errno;
+
+	if (e != ENOENT)
+		log_errx("fs: %s %s: %s", op, path, strerror(e));
+	return fs_errno_status(e);
+}
+
+/* Syncs a directory, so a rename or a new entry in it is durable. */
+static int
+fs_sync_dir(const char *dir)
+{
+	int	 fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Creates dir and its missing parents, syncing each parent it changed. */
+static int
+fs_mkdirs(char *dir)
+{
+	char	*slash;
+	int	 rc;
+
+	if (mkdir(dir, 0755) == -1) {
+		if (errno == EEXIST)
+			return 0;
+		slash = strrchr(dir, '/');
+		if (errno != ENOENT || slash == NULL || slash == dir)
+			return -1;
+		*slash = '\0';
+		rc = fs_mkdirs(dir);
+		*slash = '/';
+		if (rc == -1 || (mkdir(dir, 0755) == -1 && errno != EEXIST))
+			return -1;
+	}
+	/* A new directory: make its entry in the parent durable. */
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	rc = fs_sync_dir(dir);
+	*slash = '/';
+	return rc;
+}
+
+static int
+fs_write_all(int fd, const unsigned char *p, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static enum store_status
+fs_key_path(const struct fs *fs, const char *key, char *out, size_t outsz)
+{
+	if (fs_path(fs, key, out, outsz) == 0)
+		return STORE_OK;
+	log_errx("fs: bad key '%s'", key);
+	return STORE_ERROR;
+}
+
+enum store_status
+fs_put(struct fs *fs, const char *key, const void *buf, size_t len)
+{
+	char			 path[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX];
+	enum store_status	 rc;
+	int			 fd = -1, n;
+
+	if ((rc = fs_key_path(fs, key, path, sizeof(path))) != STORE_OK)
+		return rc;
+	strlcpy(dir, path, sizeof(dir));
+	*strrchr(dir, '/') = '\0';
+	if (fs_mkdirs(dir) == -1)
+		return fs_fail("mkdir", dir);
+	n = snprintf(tmp, sizeof(tmp), "%s/.tmp.XXXXXX", dir);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return STORE_ERROR;
+	if ((fd = mkstemp(tmp)) == -1)
+		return fs_fail("mkstemp", tmp);
+	if (fs_write_all(fd, buf, len) == -1 || fchmod(fd, 0644) == -1 ||
+	    fsync(fd) == -1)
+		goto fail;
+	n = close(fd);
+	fd = -1;
+	if (n == -1 || rename(tmp, path) == -1)
+		goto fail;
+	if (fs_sync_dir(dir) == -1)
+		return fs_fail("fsync", dir);
+	return STORE_OK;
+fail:
+	rc = fs_fail("write", tmp);
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	return rc;
+}
+
+static void
+fs_fill_stat(const struct stat *sb, struct store_stat *st)
+{
+	if (st == NULL)
+		return;
+	st->size = sb->st_size;
+	st->mtime = sb->st_mtime;
+	snprintf(st->etag, sizeof(st->etag), "\"%llx-%llx\"",
+	    (unsigned long long)sb->st_size,
+	    (unsigned long long)sb->st_mtime);
+}
+
+enum store_status
+fs_head(struct fs *fs, const char *key, struct store_stat *st)
+{
+	char			 path[PATH_MAX];
+	struct stat		 sb;
+	enum store_status	 rc;
+
+	if ((rc = fs_key_path(fs, key, path, sizeof(path))) != STORE_OK)
+		return rc;
+	if (stat(path, &sb) == -1)
+		return fs_fail("stat", path);
+	if (!S_ISREG(sb.st_mode))
+		return STORE_NOT_FOUND;
+	fs_fill_stat(&sb, st);
+	return STORE_OK;
+}
+
+/* Reads from fd at off, len bytes or to the end (-1), into sink. */
+static enum store_status
+fs_copy(int fd, const char *path, off_t off, off_t len, store_sink sink,
+    void *arg)
+{
+	unsigned char	 buf[65536];
+	ssize_t		 n;
+	size_t		 want;
+
+	while (len != 0) {
+		want = sizeof(buf);
+		if (len > 0 && (off_t)want > len)
+			want = len;
+		if ((n = pread(fd, buf, want, off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return fs_fail("read", path);
+		}
+		if (n == 0)
+			break;
+		if (sink(arg, buf, n) != 0)
+			return STORE_ERROR;
+		off += n;
+		if (len > 0)
+			len -= n;
+	}
+	return STORE_OK;
+}
+
+enum store_status
+fs_stream(struct fs *fs, const char *key, off_t off, off_t len,
+    struct store_stat *st, store_sink sink, void *arg)
+{
+	char			 path[PATH_MAX];
+	struct stat		 sb;
+	enum store_status	 rc;
+	int			 fd;
+
+	if ((rc = fs_key_path(fs, key, path, sizeof(path))) != STORE_OK)
+		return rc;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return fs_fail("open", path);
+	if (fstat(fd, &sb) == -1) {
+		rc = fs_fail("fstat", path);
+		close(fd);
+		return rc;
+	}
+	fs_fill_stat(&sb, st);
+	rc = fs_copy(fd, path, off, len, sink, arg);
+	close(fd);
+	return rc;
+}
+
+struct fs_getbuf {
+	struct store_buf	*out;
+	size_t			 cap;
+};
+
+static int
+fs_get_sink(void *arg, const void *buf, size_t len)
+{
+	struct fs_getbuf	*g = arg;
+
+	if (len > g->cap - g->out->len)
+		return -1;
+	memcpy(g->out->data + g->out->len, buf, len);
+	g->out->len += len;
+	return 0;
+}
+
+enum store_status
+fs_get(struct fs *fs, const char *key, size_t max, struct store_buf *out)
+{
+	struct store_stat	 st;
+	struct fs_getbuf	 g = { out, 0 };
+	enum store_status	 rc;
+
+	out->data = NULL;
+	out->len = 0;
+	if ((rc = fs_head(fs, key, &st)) != STORE_OK)
+		return rc;
+	if ((size_t)st.size > max)
+		return STORE_ERROR;
+	/* One byte more than the size, so a blob that grew is noticed. */
+	g.cap = st.size;
+	if ((out->data = malloc(g.cap + 1)) == NULL)
+		return STORE_ERROR;
+	rc = fs_stream(fs, key, 0, g.cap + 1, NULL, fs_get_sink, &g);
+	if (rc != STORE_OK)
+		store_buf_free(out);
+	return rc;
+}
+
+enum store_status
+fs_delete(struct fs *fs, const char *key)
+{
+	char			 path[PATH_MAX];
+	enum store_status	 rc;
+
+	if ((rc = fs_key_path(fs, key, path, sizeof(path))) != STORE_OK)
+		return rc;
+	if (unlink(path) == -1 && errno != ENOENT)
+		return fs_fail("unlink", path);
+	return STORE_OK;
+}
+
+enum store_status
+fs_ping(struct fs *fs)
+{
+	if (access(fs->root, R_OK | W_OK | X_OK) == -1) {
+		log_errx("fs: %s: %s", fs->root, strerror(errno));
+		return STORE_UNAVAILABLE;
+	}
+	return STORE_OK;
+}

@@ -1,0 +1,82 @@
+/*
+ * The blob store: one interface, two drivers (fs and s3).
+ *
+ * A key is the blob's URL path under /i/, such as "aB3dE_9x/original.jpg"
+ * (API.md, "Object keys").  Blobs never change once written, so every
+ * operation is safe to retry.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <time.h>
+
+struct conf;
+
+enum store_status {
+	STORE_OK = 0,		/* the operation succeeded */
+	STORE_NOT_FOUND,	/* no blob under that key */
+	STORE_DENIED,		/* credentials or permissions refused */
+	STORE_UNAVAILABLE,	/* unreachable, or 5xx after every retry */
+	STORE_ERROR,		/* anything else: bad request, local I/O */
+};
+
+/* What store_head() and store_stream() report about a blob. */
+struct store_stat {
+	off_t	 size;			/* bytes */
+	time_t	 mtime;			/* when it was written */
+	char	 etag[72];		/* strong ETag, with its quotes */
+};
+
+/* Called with each piece of a streamed blob; non-zero stops the transfer. */
+typedef int (*store_sink)(void *arg, const void *buf, size_t len);
+
+/* Bytes read into memory by store_get(); free with store_buf_free(). */
+struct store_buf {
+	unsigned char	*data;
+	size_t		 len;
+};
+
+struct store;
+
+/*
+ * Opens the store the configuration names.  Returns NULL after logging
+ * why (start-up only); free with store_free().
+ */
+struct store	*store_open(const struct conf *);
+void		 store_free(struct store *);
+
+/* Writes buf under key atomically: no reader ever sees part of it. */
+enum store_status store_put(struct store *, const char *key,
+		    const void *buf, size_t len, const char *type);
+
+/* Reads the whole blob, at most max bytes (STORE_ERROR beyond). */
+enum store_status store_get(struct store *, const char *key,
+		    size_t max, struct store_buf *out);
+void		 store_buf_free(struct store_buf *);
+
+/*
+ * Streams len bytes from offset off (len -1: to the end) into sink.
+ * st, when not NULL, is filled before the first byte reaches sink.
+ */
+enum store_status store_stream(struct store *, const char *key,
+		    off_t off, off_t len, struct store_stat *st,
+		    store_sink sink, void *arg);
+
+enum store_status store_head(struct store *, const char *key,
+		    struct store_stat *);
+
+/* Deleting a missing key is STORE_OK: the blob is gone either way. */
+enum store_status store_delete(struct store *, const char *key);
+
+/* Checks that the store answers (for /healthz). */
+enum store_status store_ping(struct store *);
+
+/* A short name for a status, for logs and tests ("not_found"). */
+const char	*store_status_str(enum store_status);
+
+/* The driver's name, "fs" or "s3". */
+const char	*store_driver(const struct store *);
+
+#endif

@@ -1,0 +1,40 @@
+# Debian packages and the build, for ./serve and ./check.  Sourced.
+
+# What building, running and testing need.
+DEPS_BUILD="autoconf automake make gcc libc6-dev pkg-config libfcgi-dev
+	libmagickwand-dev libpq-dev libcurl4-openssl-dev libbsd-dev libmd-dev"
+DEPS_RUN="lighttpd postgresql imagemagick curl"
+DEPS_TEST="ceph-mon ceph-osd radosgw ceph-common ceph-base jq procps
+	iproute2"
+
+# deps_install PACKAGE...: installs those not installed yet.
+deps_install() {
+	local p missing=() sudo=
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	echo "installing: ${missing[*]}" >&2
+	$sudo apt-get update -qq &&
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# deps_build: configures once, then makes; quiet unless it fails.
+deps_build() {
+	[ -x configure ] || ./autogen.sh >/dev/null 2>&1 || return 1
+	[ -f Makefile ] || ./configure -q ${CONFIGURE_FLAGS:-} || return 1
+	make -s -j"$(nproc)" >/dev/null
+}
+
+# free_port: prints a loopback TCP port nobody listens on.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 30000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || break
+	done
+	echo "$p"
+}

@@ -1,0 +1,59 @@
+# lighttpd with the FastCGI app, from the top-level lighttpd.conf.  Sourced.
+#
+# The configuration is derived from the shipped file by replacing its
+# var.* lines alone, so the tests run what production runs.
+
+# lighttpd_conf TOP DIR PORT STORE_ROOT: writes DIR/lighttpd.conf.
+lighttpd_conf() {
+	local top=$1 dir=$2 port=$3 store=$4
+	mkdir -p "$dir/run" "$dir/log" "$store"
+	sed -e "s|^var.port\t*=.*|var.port = $port|" \
+	    -e "s|^var.bind\t*=.*|var.bind = \"127.0.0.1\"|" \
+	    -e "s|^var.store_root\t*=.*|var.store_root = \"$store\"|" \
+	    -e "s|^var.rundir\t*=.*|var.rundir = \"$dir/run\"|" \
+	    -e "s|^var.logdir\t*=.*|var.logdir = \"$dir/log\"|" \
+	    -e "s|^var.fcgi_app\t*=.*|var.fcgi_app = \"$top/imghost-fcgi\"|" \
+	    "$top/lighttpd.conf" >"$dir/lighttpd.conf"
+	# A line that was not replaced would point the tests at /var or /run.
+	if grep -Eq '^var\.(rundir|logdir|store_root)[[:space:]]*=[[:space:]]*"/(var|run)/' "$dir/lighttpd.conf"; then
+		echo "lighttpd: could not derive $dir/lighttpd.conf" >&2
+		return 1
+	fi
+}
+
+# lighttpd_start TOP DIR PORT STORE_ROOT: starts lighttpd in the
+# background with the environment of the caller (the IMGHOST_* keys reach
+# the app through it) and waits until it answers.
+lighttpd_start() {
+	local dir=$2 port=$3 i
+	lighttpd_conf "$@" || return 1
+	lighttpd -tt -f "$dir/lighttpd.conf" >"$dir/log/check.log" 2>&1 || {
+		cat "$dir/log/check.log" >&2
+		return 1
+	}
+	lighttpd -D -f "$dir/lighttpd.conf" >>"$dir/log/stderr.log" 2>&1 &
+	echo $! >"$dir/run/lighttpd.pid"
+	for i in $(seq 100); do
+		curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && return 0
+		kill -0 "$(cat "$dir/run/lighttpd.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "lighttpd on port $port did not start:" >&2
+	tail -n 20 "$dir/log/error.log" "$dir/log/stderr.log" >&2
+	return 1
+}
+
+# lighttpd_stop DIR: stops lighttpd and, with it, the FastCGI processes.
+lighttpd_stop() {
+	local pidfile=$1/run/lighttpd.pid pid i
+	[ -f "$pidfile" ] || return 0
+	pid=$(cat "$pidfile")
+	kill "$pid" 2>/dev/null
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	rm -f "$pidfile"
+	return 0
+}
