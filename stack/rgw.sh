@@ -32,9 +32,10 @@
 #
 # The daemons are disowned background children of the shell calling
 # rgw_start (so a bare `wait` in the caller does not hang on them). Call
-# rgw_stop from that same shell: the parent reaps its dead children, and
-# a PID 1 that does not reap orphans (as in some containers) would
-# otherwise keep them as zombies.
+# rgw_stop from that same shell when you can: the parent reaps its dead
+# children at once, while orphans wait for PID 1, which in some containers
+# reaps late (they show up as <defunct> in pgrep meanwhile). rgw_stop works
+# from any shell, though: it finds the daemons by the PIDs in DIR/run.
 #
 # Meant to be safe under a caller's `set -euo pipefail`: commands that may
 # fail are always tested in a condition and no pipeline ends early.
@@ -152,35 +153,36 @@ _rgw_spawn() {
     echo "$pid" >"$dir/run/$name.pid"
 }
 
+# Wait up to N tenths of a second until none of the PIDs is ours/alive.
+_rgw_wait_gone() {
+    local conf=$1 n=$2 pid alive
+    shift 2
+    while :; do
+        alive=0
+        for pid in "$@"; do
+            if _rgw_pid_ours "$pid" "$conf"; then alive=1; fi
+        done
+        ((alive)) || return 0
+        ((n-- > 0)) || return 1
+        sleep 0.1
+    done
+}
+
 # TERM the PIDs, wait up to 5 s for them to go, then KILL what is left.
 _rgw_term_pids() {
-    local conf=$1 pid left i
+    local conf=$1 pid
     shift
     for pid in "$@"; do
         if _rgw_pid_ours "$pid" "$conf"; then kill -TERM "$pid" 2>/dev/null || true; fi
     done
-    for ((i = 0; i < 50; i++)); do
-        left=0
-        for pid in "$@"; do
-            if _rgw_pid_ours "$pid" "$conf"; then left=1; fi
-        done
-        ((left)) || return 0
-        sleep 0.1
-    done
+    _rgw_wait_gone "$conf" 50 "$@" && return 0
     for pid in "$@"; do
         if _rgw_pid_ours "$pid" "$conf"; then
             _rgw_err "pid $pid ignored TERM for 5 s, sending KILL"
             kill -KILL "$pid" 2>/dev/null || true
         fi
     done
-    for ((i = 0; i < 20; i++)); do   # KILL is quick; just let it land
-        left=0
-        for pid in "$@"; do
-            if _rgw_pid_ours "$pid" "$conf"; then left=1; fi
-        done
-        ((left)) || return 0
-        sleep 0.1
-    done
+    _rgw_wait_gone "$conf" 20 "$@" || true
 }
 
 # Stop the daemon whose PID is in DIR/run/NAME.pid.
