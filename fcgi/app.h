@@ -15,7 +15,25 @@ struct app {
 	struct store	*store;
 };
 
+struct db_image;
+
 /* GET /healthz: 200 when the database and the store answer, else 503. */
 void	health_serve(struct app *, struct http_req *);
+
+/* POST /api/v1/images. */
+void	upload_serve(struct app *, struct http_req *);
+
+/* GET /api/v1/images/{id}; idstr is a valid id. */
+void	api_get(struct app *, struct http_req *, const char *idstr);
+
+/* Writes the image JSON of API.md; ready[] as db_variants_ready(). */
+void	api_image_json(struct app *, struct http_req *,
+	    const struct db_image *, const int ready[], int duplicate);
+
+/* The base of absolute URLs: public_url, else the request's own. */
+void	api_base_url(struct app *, struct http_req *, char *buf, size_t sz);
+
+/* GET/HEAD of a blob; path is what follows "/i/". */
+void	serve_image(struct app *, struct http_req *, const char *path);
 
 #endif

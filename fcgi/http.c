@@ -83,8 +83,8 @@ http_json_str(struct http_req *req, const char *s)
 	}
 }
 
-static void
-http_error_body(struct http_req *req, const char *code, const char *message)
+void
+http_error_tail(struct http_req *req, const char *code, const char *message)
 {
 	FCGX_FPrintF(req->fr->out, "Cache-Control: no-store\r\n\r\n"
 	    "{\"error\": {\"code\": \"%s\", \"message\": \"", code);
@@ -99,7 +99,7 @@ http_error(struct http_req *req, int status, const char *code,
 	http_head(req, status, "application/json");
 	if (status == 503)
 		FCGX_PutS("Retry-After: 5\r\n", req->fr->out);
-	http_error_body(req, code, message);
+	http_error_tail(req, code, message);
 }
 
 void
@@ -107,6 +107,6 @@ http_method_not_allowed(struct http_req *req, const char *allow)
 {
 	http_head(req, 405, "application/json");
 	FCGX_FPrintF(req->fr->out, "Allow: %s\r\n", allow);
-	http_error_body(req, "method_not_allowed",
+	http_error_tail(req, "method_not_allowed",
 	    "method not allowed for this URL");
 }

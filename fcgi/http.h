@@ -28,6 +28,10 @@ void	http_head(struct http_req *, int status, const char *type);
 void	http_error(struct http_req *, int status, const char *code,
 	    const char *message);
 
+/* Ends the headers and writes the JSON error body, after http_head(). */
+void	http_error_tail(struct http_req *, const char *code,
+	    const char *message);
+
 /* 405 with the Allow header. */
 void	http_method_not_allowed(struct http_req *, const char *allow);
 

@@ -11,21 +11,44 @@
 
 #include "app.h"
 #include "db.h"
+#include "id.h"
+#include "img.h"
 #include "log.h"
 #include "store.h"
+
+/* 1 when the method is one of allow ("GET, HEAD"); else answers 405. */
+static int
+app_method(struct http_req *req, const char *allow)
+{
+	const char	*p = strstr(allow, req->method);
+	size_t		 n = strlen(req->method);
+
+	if (n > 0 && p != NULL && (p[n] == '\0' || p[n] == ',') &&
+	    (p == allow || p[-1] == ' '))
+		return 1;
+	http_method_not_allowed(req, allow);
+	return 0;
+}
 
 static void
 app_route(struct app *app, struct http_req *req)
 {
-	if (strcmp(req->path, "/healthz") == 0) {
-		if (strcmp(req->method, "GET") != 0 &&
-		    strcmp(req->method, "HEAD") != 0)
-			http_method_not_allowed(req, "GET, HEAD");
-		else
+	const char	*p = req->path;
+
+	if (strncmp(p, "/i/", 3) == 0)
+		serve_image(app, req, p + 3);
+	else if (strcmp(p, "/api/v1/images") == 0) {
+		if (app_method(req, "POST"))
+			upload_serve(app, req);
+	} else if (strncmp(p, "/api/v1/images/", 15) == 0 &&
+	    id_valid(p + 15, strlen(p + 15))) {
+		if (app_method(req, "GET, HEAD"))
+			api_get(app, req, p + 15);
+	} else if (strcmp(p, "/healthz") == 0) {
+		if (app_method(req, "GET, HEAD"))
 			health_serve(app, req);
-		return;
-	}
-	http_error(req, 404, "not_found", "no such page");
+	} else
+		http_error(req, 404, "not_found", "no such page");
 }
 
 static void
@@ -35,6 +58,7 @@ app_init(struct app *app)
 
 	if (conf_load(&app->conf, msg, sizeof(msg)) == -1)
 		errx(1, "configuration: %s", msg);
+	img_init(&app->conf);
 	/* The database may be down at start-up: connect on first use. */
 	if ((app->db = db_open(app->conf.database_url)) == NULL)
 		err(1, "db_open");
@@ -62,6 +86,7 @@ main(void)
 			app_route(&app, &req);
 		FCGX_Finish_r(&fr);
 	}
+	img_done();
 	store_free(app.store);
 	db_free(app.db);
 	conf_free(&app.conf);

@@ -17,8 +17,9 @@
 #define DB_MAX_MIGRATION	(1 << 20)
 
 struct db {
-	char	*url;
-	PGconn	*conn;
+	char		*url;
+	PGconn		*conn;
+	unsigned long	 prepared;	/* bit per db_stmt slot, this conn */
 };
 
 struct db *
@@ -63,6 +64,7 @@ db_conn(struct db *db)
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		return db->conn;
 	PQfinish(db->conn);
+	db->prepared = 0;
 	db->conn = db_connect(db->url);
 	if (PQstatus(db->conn) == CONNECTION_OK)
 		return db->conn;
@@ -85,6 +87,62 @@ db_exec(PGconn *conn, const char *sql)
 		log_errx("db: %.60s: %s", sql, PQresultErrorMessage(res));
 	PQclear(res);
 	return ok ? 0 : -1;
+}
+
+static int
+db_prepare(struct db *db, PGconn *conn, const struct db_stmt *st,
+    const char *name)
+{
+	PGresult	*res;
+	int		 ok;
+
+	if (db->prepared & (1UL << st->slot))
+		return 0;
+	res = PQprepare(conn, name, st->sql, st->nparams, NULL);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (ok)
+		db->prepared |= 1UL << st->slot;
+	else if (PQstatus(conn) == CONNECTION_OK)
+		log_errx("db: prepare %.60s: %s", st->sql,
+		    PQresultErrorMessage(res));
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+enum db_status
+db_run(struct db *db, const struct db_stmt *st, const char *const *params,
+    const int *lengths, const int *formats, PGresult **res)
+{
+	PGconn		*conn;
+	ExecStatusType	 rs;
+	char		 name[16];
+	int		 try;
+
+	*res = NULL;
+	snprintf(name, sizeof(name), "s%d", st->slot);
+	/* A connection broken by a server restart gets one fresh try. */
+	for (try = 0; try < 2; try++) {
+		if ((conn = db_conn(db)) == NULL)
+			return DB_DOWN;
+		if (db_prepare(db, conn, st, name) == -1) {
+			if (PQstatus(conn) != CONNECTION_OK)
+				continue;
+			return DB_FAIL;
+		}
+		*res = PQexecPrepared(conn, name, st->nparams, params,
+		    lengths, formats, 0);
+		rs = PQresultStatus(*res);
+		if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK)
+			return DB_OK;
+		PQclear(*res);
+		*res = NULL;
+		if (PQstatus(conn) != CONNECTION_OK)
+			continue;
+		log_errx("db: %.60s: %s", st->sql, PQerrorMessage(conn));
+		return DB_FAIL;
+	}
+	log_errx("db: connection lost");
+	return DB_DOWN;
 }
 
 int

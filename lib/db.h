@@ -35,4 +35,66 @@ int		 db_migrate(struct db *, const char *dir);
 /* The newest migration applied, 0 for none, or -1 (logged). */
 int		 db_schema_version(struct db *);
 
+
+/* Prepared statements ------------------------------------------------ */
+
+#include <stdint.h>
+#include <time.h>
+
+/* A statement prepared on each connection the first time it is used. */
+struct db_stmt {
+	int		 slot;		/* unique, < DB_MAX_STMTS */
+	const char	*sql;
+	int		 nparams;
+};
+#define DB_MAX_STMTS	32
+
+enum db_status {
+	DB_OK = 0,	/* the statement ran */
+	DB_NOT_FOUND,	/* it ran, and found no such row */
+	DB_DOWN,	/* no connection, or it broke: answer 503 */
+	DB_FAIL,	/* the statement failed (logged) */
+};
+
+/*
+ * Runs st with the given parameters (binary where formats[i] is 1) on a
+ * prepared statement, reconnecting and trying once more if the connection
+ * had broken.  On DB_OK *res holds the result; the caller PQclear()s it.
+ */
+enum db_status	 db_run(struct db *, const struct db_stmt *st,
+		    const char *const *params, const int *lengths,
+		    const int *formats, PGresult **res);
+
+/* Images -------------------------------------------------------------- */
+
+struct db_image {
+	int64_t		 id;
+	char		 sha256[65];	/* hex */
+	char		 type[8];	/* "jpeg", as img_name() */
+	long		 width, height, frames;
+	long long	 bytes;
+	time_t		 created;
+};
+
+/* Fills out from the row of images with that id, or DB_NOT_FOUND. */
+enum db_status	 db_image_by_id(struct db *, int64_t id, struct db_image *out);
+/* The same by the raw 32-byte hash. */
+enum db_status	 db_image_by_sha256(struct db *, const unsigned char *sha,
+		    struct db_image *out);
+/* 1 when an image has that id, 0 when not, -1 when the database is down. */
+int		 db_image_id_taken(struct db *, int64_t id);
+
+/*
+ * Inserts the image row and its resize job in one statement, so both or
+ * neither exist.  *inserted is 0 when the hash or the id is taken already
+ * (another upload of the same bytes won the race, or an id collision);
+ * else img->created is set.
+ */
+enum db_status	 db_image_insert(struct db *, struct db_image *img,
+		    const unsigned char *sha, int *inserted);
+
+/* One bit per (size index, format): ready[size] & 1 own format, & 2 webp. */
+enum db_status	 db_variants_ready(struct db *, const struct db_image *img,
+		    int ready[], int nsizes);
+
 #endif

@@ -577,11 +577,27 @@ s3_what(const struct s3_req *r)
 	return r->key != NULL ? r->key : r->s3->bucket;
 }
 
+/* Fills buf with " (N attempts)" when there was more than one, else "". */
+static const char *
+s3_tries(const struct s3_req *r, char *buf, size_t bufsz)
+{
+	int	 len;
+
+	buf[0] = '\0';
+	if (r->attempts > 1) {
+		len = snprintf(buf, bufsz, " (%d attempts)", r->attempts);
+		if (len < 0 || (size_t)len >= bufsz)
+			buf[0] = '\0';
+	}
+	return buf;
+}
+
 /* The outcome when the transfer did not complete. */
 static enum store_status
 s3_failed(struct s3_req *r, CURLcode cc)
 {
 	const char	*why;
+	char		 tries[32];
 
 	switch (r->stop) {
 	case S3_STOP_SINK:
@@ -602,8 +618,8 @@ s3_failed(struct s3_req *r, CURLcode cc)
 	}
 	why = r->s3->errbuf[0] != '\0' ? r->s3->errbuf :
 	    curl_easy_strerror(cc);
-	log_warnx("s3: %s %s: %s (attempts: %d)", r->method, s3_what(r), why,
-	    r->attempts);
+	log_warnx("s3: %s %s: %s%s", r->method, s3_what(r), why,
+	    s3_tries(r, tries, sizeof(tries)));
 	return s3_transient(cc) ? STORE_UNAVAILABLE : STORE_ERROR;
 }
 
@@ -614,6 +630,8 @@ s3_answered(struct s3_req *r)
 	struct s3		*s3 = r->s3;
 	enum store_status	 rc;
 	long			 status = r->resp.status;
+	const char		*code = s3->last_error;
+	char			 tries[32];
 
 	if (status >= 200 && status <= 299) {
 		if (r->attempts > 1)
@@ -625,8 +643,9 @@ s3_answered(struct s3_req *r)
 	rc = s3_map_error(status, s3->last_error);
 	/* A missing blob is an answer callers expect, not a failure. */
 	if (rc != STORE_NOT_FOUND)
-		log_warnx("s3: %s %s: %ld %s (attempts: %d)", r->method,
-		    s3_what(r), status, s3->last_error, r->attempts);
+		log_warnx("s3: %s %s: %ld%s%s%s", r->method, s3_what(r),
+		    status, *code != '\0' ? " " : "", code,
+		    s3_tries(r, tries, sizeof(tries)));
 	return rc;
 }
 

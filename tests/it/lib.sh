@@ -1,6 +1,7 @@
 # Helpers for the integration tests.  Sourced by each tests/it/t_*.sh,
 # which tests/run starts with TOP, OUT, RESULTS, FS_URL, S3_URL, PG_URL,
-# PG_DIR, RGW_DIR and the RGW_* keys in the environment.
+# PG_DIR, RGW_DIR and the RGW_* keys in the environment.  The fs and the
+# s3 stacks each have their own database, FS_DB and S3_DB.
 
 TEST=$(basename "$0" .sh)
 TMP=$OUT/$TEST
@@ -62,7 +63,26 @@ wait_for() {
 	return 1
 }
 
-# psql_q SQL: runs SQL against the test database, unaligned, tuples only.
+# use_store fs|s3: points BASE and DB at that store's stack.
+use_store() {
+	STORE=$1
+	if [ "$1" = fs ]; then BASE=$FS_URL DB=$FS_DB; else BASE=$S3_URL DB=$S3_DB; fi
+}
+
+# psql_q SQL: runs SQL against the current store's database (use_store).
 psql_q() {
-	psql -qAtX "$PG_URL" -c "$1"
+	psql -qAtX "${DB:-$PG_URL}" -c "$1"
+}
+
+# public_urls_sql: SQL listing "/i/{id}.{ext}" of every image, the bigint
+# id turned back into its 8 characters (lib/id.c).
+public_urls_sql() {
+	cat <<'SQL'
+SELECT '/i/' || (SELECT string_agg(substr(
+	'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
+	((id >> (42 - 6 * i)) & 63)::int + 1, 1), '' ORDER BY i)
+	FROM generate_series(0, 7) i) || '.' ||
+	CASE type WHEN 'jpeg' THEN 'jpg' ELSE type::text END
+FROM images
+SQL
 }

@@ -412,6 +412,26 @@ open_with(const char *endpoint, const char *bucket, const char *secret,
 	return s3_open(&p);
 }
 
+/* A driver for srv through a server on a loopback port. */
+static struct s3 *
+via_port(unsigned short port, int retries, long timeout_ms)
+{
+	char	 url[64];
+	int	 len;
+
+	len = snprintf(url, sizeof(url), "http://127.0.0.1:%u", port);
+	if (len < 0 || (size_t)len >= sizeof(url))
+		return NULL;
+	return open_with(url, NULL, NULL, retries, timeout_ms);
+}
+
+/* A driver that talks to srv through px. */
+static struct s3 *
+via(const struct proxy *px, int retries, long timeout_ms)
+{
+	return via_port(px->port, retries, timeout_ms);
+}
+
 static const char *
 key(const char *name)
 {
@@ -592,13 +612,11 @@ t_denied(void)
 static void
 t_unreachable(void)
 {
-	char		 url[64];
 	struct s3	*s3;
 	long		 t0;
 	int		 rc;
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", closed_port());
-	s3 = open_with(url, NULL, NULL, 2, 0);
+	s3 = via_port(closed_port(), 2, 0);
 	t0 = now_ms();
 	rc = s3 != NULL ? (int)s3_put(s3, key("nowhere"), "x", 1, NULL) : -1;
 	ok(rc == STORE_UNAVAILABLE, "nothing listening: unavailable after "
@@ -606,16 +624,6 @@ t_unreachable(void)
 	ok(s3 != NULL && s3_ping(s3) == STORE_UNAVAILABLE,
 	    "ping with nothing listening: unavailable");
 	s3_free(s3);
-}
-
-/* A driver that talks to srv through px. */
-static struct s3 *
-via(const struct proxy *px, int retries, long timeout_ms)
-{
-	char	 url[64];
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", px->port);
-	return open_with(url, NULL, NULL, retries, timeout_ms);
 }
 
 /* Several requests on one driver share one kept-alive connection. */
@@ -835,8 +843,9 @@ main(void)
 	srv.secret_key = getenv("IMGHOST_TEST_S3_SECRET_KEY");
 	srv.region = getenv("IMGHOST_TEST_S3_REGION");
 	srv.retries = -1;
-	snprintf(prefix, sizeof(prefix), "t_s3-%lld-%d/",
-	    (long long)time(NULL), (int)getpid());
+	if ((size_t)snprintf(prefix, sizeof(prefix), "t_s3-%lld-%d/",
+	    (long long)time(NULL), (int)getpid()) >= sizeof(prefix))
+		return 1;
 
 	if ((blob = malloc(len)) == NULL)
 		return 1;

@@ -1,0 +1,201 @@
+/*
+ * GET and HEAD /i/{id}.{ext} and /i/{id}/{size}.{ext}.  With the fs store
+ * lighttpd serves every blob that exists and sends only the rest here;
+ * with s3 every request comes here and is streamed from the store.  The
+ * store is asked first, so serving a blob that exists needs no database.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "db.h"
+#include "id.h"
+#include "img.h"
+#include "log.h"
+#include "range.h"
+#include "size.h"
+#include "store.h"
+
+struct serve_target {
+	char		 id[ID_LEN + 1];
+	char		 size[16];	/* "original" or a size name */
+	char		 ext[8];
+	enum img_type	 type;		/* from ext */
+	char		 key[64];
+};
+
+/* Parses the path after "/i/"; -1 for anything that is no blob's URL. */
+static int
+serve_parse(const char *p, struct serve_target *t)
+{
+	const char	*dot = strrchr(p, '.');
+	size_t		 n;
+
+	if (!id_valid(p, ID_LEN) || dot == NULL)
+		return -1;
+	memcpy(t->id, p, ID_LEN);
+	t->id[ID_LEN] = '\0';
+	if (strlcpy(t->ext, dot + 1, sizeof(t->ext)) >= sizeof(t->ext) ||
+	    (t->type = img_type_of(t->ext)) == IMG_NONE ||
+	    strcmp(t->ext, img_ext(t->type)) != 0)
+		return -1;
+	if (p + ID_LEN == dot)
+		strlcpy(t->size, "original", sizeof(t->size));
+	else if (p[ID_LEN] == '/' && (n = dot - (p + ID_LEN + 1)) > 0 &&
+	    n < sizeof(t->size)) {
+		memcpy(t->size, p + ID_LEN + 1, n);
+		t->size[n] = '\0';
+		if (strcmp(t->size, "original") != 0 && !size_find(t->size))
+			return -1;
+	} else
+		return -1;
+	snprintf(t->key, sizeof(t->key), "%s/%s.%s", t->id, t->size, t->ext);
+	return 0;
+}
+
+static void
+serve_http_date(time_t t, char *buf, size_t sz)
+{
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sz, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* 1 when the client's copy is current (answer 304). */
+static int
+serve_not_modified(struct http_req *req, const struct store_stat *st)
+{
+	const char	*inm = http_param(req, "HTTP_IF_NONE_MATCH");
+	const char	*ims = http_param(req, "HTTP_IF_MODIFIED_SINCE");
+	struct tm	 tm;
+
+	if (inm != NULL)
+		return strcmp(inm, "*") == 0 || strstr(inm, st->etag) != NULL;
+	if (ims == NULL)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm) == NULL)
+		return 0;
+	return st->mtime <= timegm(&tm);
+}
+
+/* The headers every answer with a blob has, 200, 206 and 304 alike. */
+static void
+serve_blob_head(struct http_req *req, int status, const char *mime,
+    const struct store_stat *st)
+{
+	char	 date[64];
+
+	serve_http_date(st->mtime, date, sizeof(date));
+	http_head(req, status, mime);
+	FCGX_FPrintF(req->fr->out, "Cache-Control: public, max-age=31536000, "
+	    "immutable\r\nETag: %s\r\nLast-Modified: %s\r\n"
+	    "Accept-Ranges: bytes\r\n", st->etag, date);
+}
+
+static int
+serve_sink(void *arg, const void *buf, size_t len)
+{
+	FCGX_Stream	*out = arg;
+
+	return FCGX_PutStr(buf, len, out) == (int)len ? 0 : -1;
+}
+
+static void
+serve_blob(struct app *app, struct http_req *req,
+    const struct serve_target *t, const struct store_stat *st)
+{
+	const char		*mime = img_mime(t->type);
+	off_t			 off = 0, len = st->size;
+	enum range_status	 rs;
+	enum store_status	 rc;
+
+	if (serve_not_modified(req, st)) {
+		serve_blob_head(req, 304, mime, st);
+		FCGX_PutS("\r\n", req->fr->out);
+		return;
+	}
+	rs = range_parse(http_param(req, "HTTP_RANGE"), st->size, &off, &len);
+	if (rs == RANGE_BAD) {
+		http_head(req, 416, "application/json");
+		FCGX_FPrintF(req->fr->out, "Content-Range: bytes */%lld\r\n",
+		    (long long)st->size);
+		http_error_tail(req, "bad_range", "the range is outside the "
+		    "image");
+		return;
+	}
+	serve_blob_head(req, rs == RANGE_OK ? 206 : 200, mime, st);
+	if (rs == RANGE_OK)
+		FCGX_FPrintF(req->fr->out, "Content-Range: bytes "
+		    "%lld-%lld/%lld\r\n", (long long)off,
+		    (long long)(off + len - 1), (long long)st->size);
+	FCGX_FPrintF(req->fr->out, "Content-Length: %lld\r\n\r\n",
+	    (long long)len);
+	if (strcmp(req->method, "HEAD") == 0)
+		return;
+	rc = store_stream(app->store, t->key, off, len, NULL, serve_sink,
+	    req->fr->out);
+	/* The headers are gone: a failure can only cut the body short. */
+	if (rc != STORE_OK)
+		log_errx("serve %s: %s after the headers", t->key,
+		    store_status_str(rc));
+}
+
+/* A variant not made yet, or made in vain: the original stands in. */
+static void
+serve_fallback(struct app *app, struct http_req *req,
+    const struct serve_target *t)
+{
+	struct db_image	 img;
+	enum db_status	 rc;
+	enum img_type	 own;
+	char		 base[512];
+
+	if ((rc = db_image_by_id(app->db, id_to_int(t->id), &img)) != DB_OK) {
+		if (rc == DB_NOT_FOUND)
+			http_error(req, 404, "not_found", "no such image");
+		else
+			http_error(req, 503, "unavailable",
+			    "the database is down");
+		return;
+	}
+	own = img_type_of(img.type);
+	/* An original in another format, or a variant in neither. */
+	if (strcmp(t->size, "original") == 0 ||
+	    (t->type != own && t->type != IMG_WEBP)) {
+		http_error(req, 404, "not_found", "no such image");
+		return;
+	}
+	api_base_url(app, req, base, sizeof(base));
+	http_head(req, 307, "application/json");
+	FCGX_FPrintF(req->fr->out, "Location: %s/i/%s.%s\r\n"
+	    "Cache-Control: no-store\r\n\r\n{\"location\": \"%s/i/%s.%s\"}\n",
+	    base, t->id, img_ext(own), base, t->id, img_ext(own));
+}
+
+void
+serve_image(struct app *app, struct http_req *req, const char *path)
+{
+	struct serve_target	 t;
+	struct store_stat	 st;
+	enum store_status	 rc;
+
+	if (serve_parse(path, &t) == -1) {
+		http_error(req, 404, "not_found", "no such image");
+		return;
+	}
+	if (strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "HEAD") != 0) {
+		http_method_not_allowed(req, "GET, HEAD");
+		return;
+	}
+	rc = store_head(app->store, t.key, &st);
+	if (rc == STORE_OK)
+		serve_blob(app, req, &t, &st);
+	else if (rc == STORE_NOT_FOUND)
+		serve_fallback(app, req, &t);
+	else
+		http_error(req, 503, "unavailable", "the image store is down");
+}

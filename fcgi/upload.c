@@ -1,0 +1,271 @@
+/*
+ * POST /api/v1/images.  The order of the steps is what keeps a failure
+ * from leaving anything that can be served: the original is stored and
+ * acknowledged before its row and its resize job are committed together.
+ * A blob without a row is harmless (it is swept later); a row without a
+ * blob never exists.
+ */
+#include <sha2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "db.h"
+#include "id.h"
+#include "img.h"
+#include "log.h"
+#include "multipart.h"
+#include "store.h"
+
+/* Room for the multipart boundaries and part headers around the file. */
+#define UPLOAD_MP_OVERHEAD	(64 * 1024)
+/* Draws of a new id before giving up (a collision is one in 2^48/n). */
+#define UPLOAD_ID_TRIES		8
+
+static ssize_t
+upload_read(void *arg, void *buf, size_t len)
+{
+	FCGX_Stream	*in = arg;
+	int		 n;
+
+	n = FCGX_GetStr(buf, len > 1 << 20 ? 1 << 20 : (int)len, in);
+	if (n == 0 && FCGX_GetError(in) != 0)
+		return -1;
+	return n;
+}
+
+static int
+upload_too_large(struct http_req *req, long long max)
+{
+	char	 msg[128];
+
+	snprintf(msg, sizeof(msg), "the image is over the limit of %lld "
+	    "bytes", max);
+	http_error(req, 413, "too_large", msg);
+	return -1;
+}
+
+/* Reads a raw body of len bytes; -1 after answering the client. */
+static int
+upload_read_raw(struct http_req *req, long long len, struct mp_result *out)
+{
+	size_t	 got = 0;
+	ssize_t	 n;
+
+	if ((out->file = malloc(len)) == NULL) {
+		http_error(req, 503, "unavailable", "out of memory");
+		return -1;
+	}
+	while (got < (size_t)len) {
+		n = upload_read(req->fr->in, out->file + got, len - got);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	out->file_len = got;
+	if (got == (size_t)len)
+		return 0;
+	mp_result_free(out);
+	http_error(req, 400, "bad_request", "the body ended early");
+	return -1;
+}
+
+static int
+upload_read_multipart(struct app *app, struct http_req *req,
+    const char *type, struct mp_result *out)
+{
+	switch (mp_parse(type, upload_read, req->fr->in,
+	    app->conf.max_upload_bytes, out)) {
+	case MP_OK:
+		break;
+	case MP_TOO_LARGE:
+		return upload_too_large(req, app->conf.max_upload_bytes);
+	case MP_BAD:
+	case MP_IO:
+		http_error(req, 400, "bad_request", "malformed multipart body");
+		return -1;
+	}
+	if (out->file == NULL) {
+		mp_result_free(out);
+		http_error(req, 400, "bad_request",
+		    "no file in field \"file\" or \"image\"");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads the uploaded bytes into out; -1 after answering the client.  A
+ * declared length over the limit is refused before a byte is read.
+ */
+static int
+upload_read_body(struct app *app, struct http_req *req,
+    struct mp_result *out)
+{
+	const char	*cl = http_param(req, "CONTENT_LENGTH");
+	const char	*type = http_param(req, "CONTENT_TYPE");
+	long long	 len, max = app->conf.max_upload_bytes;
+	int		 multipart;
+
+	memset(out, 0, sizeof(*out));
+	if (cl == NULL || *cl == '\0') {
+		http_error(req, 411, "length_required",
+		    "Content-Length or a chunked body is required");
+		return -1;
+	}
+	if ((len = strtonum(cl, 0, 1LL << 50, NULL)) == 0) {
+		http_error(req, 400, "bad_request", "empty body");
+		return -1;
+	}
+	multipart = type != NULL &&
+	    strncasecmp(type, "multipart/form-data", 19) == 0;
+	if (len > max + (multipart ? UPLOAD_MP_OVERHEAD : 0))
+		return upload_too_large(req, max);
+	if (multipart)
+		return upload_read_multipart(app, req, type, out);
+	return upload_read_raw(req, len, out);
+}
+
+static void
+upload_answer(struct app *app, struct http_req *req,
+    const struct db_image *img, int duplicate)
+{
+	char	 base[512], id[ID_LEN + 1];
+	int	 ready[8] = { 0 };
+
+	if (duplicate)
+		db_variants_ready(app->db, img, ready, 8);
+	api_base_url(app, req, base, sizeof(base));
+	id_from_int(img->id, id);
+	http_head(req, duplicate ? 200 : 201, "application/json");
+	FCGX_FPrintF(req->fr->out, "Location: %s/%s\r\n"
+	    "Cache-Control: no-store\r\n\r\n", base, id);
+	api_image_json(app, req, img, ready, duplicate);
+}
+
+static void
+upload_unavailable(struct http_req *req, const char *what)
+{
+	http_error(req, 503, "unavailable", what);
+}
+
+/*
+ * Stores a new image: a fresh id, the blob, then the rows.  Returns 0
+ * when it answered, 1 to try again with another id.
+ */
+static int
+upload_try_id(struct app *app, struct http_req *req, struct db_image *img,
+    const unsigned char *sha, const void *data, size_t len)
+{
+	char			 id[ID_LEN + 1], key[64];
+	struct db_image		 other;
+	int			 taken, inserted;
+
+	id_new(id);
+	img->id = id_to_int(id);
+	/*
+	 * The key holds the id, so a put under a taken id would overwrite
+	 * another image's original: check first.  Two uploads drawing the
+	 * same id within the same millisecond remain, at odds of 2^-48.
+	 */
+	if ((taken = db_image_id_taken(app->db, img->id)) != 0) {
+		if (taken == -1)
+			upload_unavailable(req, "the database is down");
+		return taken == 1;
+	}
+	snprintf(key, sizeof(key), "%s/original.%s", id,
+	    img_ext(img_type_of(img->type)));
+	if (store_put(app->store, key, data, len,
+	    img_mime(img_type_of(img->type))) != STORE_OK) {
+		upload_unavailable(req, "the image store is down");
+		return 0;
+	}
+	if (db_image_insert(app->db, img, sha, &inserted) != DB_OK) {
+		upload_unavailable(req, "the database is down");
+		return 0;
+	}
+	if (inserted) {
+		log_info("upload %s: %s %ldx%ld, %lld bytes", id, img->type,
+		    img->width, img->height, img->bytes);
+		upload_answer(app, req, img, 0);
+		return 0;
+	}
+	/* The same bytes were stored by another upload a moment ago. */
+	if (db_image_by_sha256(app->db, sha, &other) != DB_OK)
+		return 1;
+	store_delete(app->store, key);
+	upload_answer(app, req, &other, 1);
+	return 0;
+}
+
+static void
+upload_sha256(const void *data, size_t len, unsigned char sha[32],
+    char hex[65])
+{
+	SHA2_CTX	 ctx;
+	int		 i;
+
+	SHA256Init(&ctx);
+	SHA256Update(&ctx, data, len);
+	SHA256Final(sha, &ctx);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", sha[i]);
+}
+
+/* Validates the bytes and stores them, or finds them stored already. */
+static void
+upload_store(struct app *app, struct http_req *req, const void *data,
+    size_t len)
+{
+	struct img_info		 info;
+	struct db_image		 img;
+	unsigned char		 sha[32];
+	enum img_type		 t;
+	enum db_status		 rc;
+	int			 i;
+
+	if ((t = img_sniff(data, len)) == IMG_NONE) {
+		http_error(req, 415, "unsupported_type",
+		    "not a JPEG, PNG, GIF or WebP image");
+		return;
+	}
+	if (img_probe(data, len, t, &app->conf, &info) != IMG_OK) {
+		http_error(req, 422, "bad_image", "the image cannot be "
+		    "decoded, or is over the size or frame limits");
+		return;
+	}
+	memset(&img, 0, sizeof(img));
+	upload_sha256(data, len, sha, img.sha256);
+	rc = db_image_by_sha256(app->db, sha, &img);
+	if (rc == DB_OK) {
+		upload_answer(app, req, &img, 1);
+		return;
+	}
+	if (rc != DB_NOT_FOUND) {
+		upload_unavailable(req, "the database is down");
+		return;
+	}
+	strlcpy(img.type, img_name(t), sizeof(img.type));
+	img.width = info.width;
+	img.height = info.height;
+	img.frames = info.frames;
+	img.bytes = len;
+	for (i = 0; i < UPLOAD_ID_TRIES; i++)
+		if (upload_try_id(app, req, &img, sha, data, len) == 0)
+			return;
+	upload_unavailable(req, "could not draw a free id");
+}
+
+void
+upload_serve(struct app *app, struct http_req *req)
+{
+	struct mp_result	 body;
+
+	if (upload_read_body(app, req, &body) == -1)
+		return;
+	if (body.file_len == 0)
+		http_error(req, 400, "bad_request", "the file is empty");
+	else
+		upload_store(app, req, body.file, body.file_len);
+	mp_result_free(&body);
+}

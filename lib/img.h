@@ -1,0 +1,58 @@
+/*
+ * Image probing: the type from the magic bytes alone, then dimensions
+ * and frame count from ImageMagick, locked down before it sees a byte.
+ */
+#ifndef IMG_H
+#define IMG_H
+
+#include <stddef.h>
+
+struct conf;
+
+enum img_type {
+	IMG_NONE = 0,	/* not one of the four */
+	IMG_JPEG,
+	IMG_PNG,
+	IMG_GIF,
+	IMG_WEBP,
+};
+
+enum img_status {
+	IMG_OK = 0,	/* decodes, within every limit */
+	IMG_BAD,	/* the decoder refuses it (a bare header, say) */
+	IMG_TOO_BIG,	/* over max_side, max_pixels or max_frames */
+};
+
+struct img_info {
+	enum img_type	 type;
+	long		 width;		/* as displayed: after EXIF rotation */
+	long		 height;
+	long		 frames;
+};
+
+/*
+ * Starts ImageMagick with the security policy (only the four coders, no
+ * delegates, no "@file" paths) and the resource limits derived from c.
+ * Start-up only: exits with a message if the policy cannot be set.
+ */
+void		 img_init(const struct conf *c);
+void		 img_done(void);
+
+/* The type the first bytes say, or IMG_NONE. */
+enum img_type	 img_sniff(const void *buf, size_t len);
+
+/* "image/jpeg", "jpg", "jpeg" (the SQL enum); NULL for IMG_NONE. */
+const char	*img_mime(enum img_type);
+const char	*img_ext(enum img_type);
+const char	*img_name(enum img_type);
+/* The type of a name as img_name() gives it or an extension; IMG_NONE. */
+enum img_type	 img_type_of(const char *name);
+
+/*
+ * Pings buf (decoder forced to the sniffed type, no full decode) for its
+ * dimensions and frame count, and checks them against c's limits.
+ */
+enum img_status	 img_probe(const void *buf, size_t len, enum img_type,
+		    const struct conf *c, struct img_info *out);
+
+#endif
