@@ -11,9 +11,9 @@
 enum mp_status {
 	MP_OK = 0,	/* the body was read whole and is well formed */
 	MP_BAD,		/* malformed: no boundary, endless headers, a part
-			   that never ends, an empty body */
+			   that never ends or ends early, an empty body */
 	MP_TOO_LARGE,	/* the file part is over the limit */
-	MP_IO,		/* the input failed or ended early */
+	MP_IO,		/* the input failed (or memory ran out) */
 };
 
 /* Reads up to len bytes into buf: the count, 0 at the end, -1 on error. */

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <poll.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ struct db {
 	char		*url;
 	PGconn		*conn;
 	unsigned long	 prepared;	/* bit per db_stmt slot, this conn */
+	char		*listen;	/* channel to LISTEN on each conn */
 };
 
 struct db *
@@ -42,6 +44,7 @@ db_free(struct db *db)
 	if (db == NULL)
 		return;
 	PQfinish(db->conn);
+	free(db->listen);
 	free(db->url);
 	free(db);
 }
@@ -58,6 +61,23 @@ db_connect(const char *url)
 	return PQconnectdbParams(keys, vals, 1);
 }
 
+static int	db_exec(PGconn *, const char *);
+
+/* LISTENs again on a new connection: a notification is per connection. */
+static int
+db_relisten(struct db *db)
+{
+	char	 sql[128];
+	int	 n;
+
+	if (db->listen == NULL)
+		return 0;
+	n = snprintf(sql, sizeof(sql), "LISTEN %s", db->listen);
+	if (n < 0 || (size_t)n >= sizeof(sql))
+		return -1;
+	return db_exec(db->conn, sql);
+}
+
 PGconn *
 db_conn(struct db *db)
 {
@@ -66,7 +86,7 @@ db_conn(struct db *db)
 	PQfinish(db->conn);
 	db->prepared = 0;
 	db->conn = db_connect(db->url);
-	if (PQstatus(db->conn) == CONNECTION_OK)
+	if (PQstatus(db->conn) == CONNECTION_OK && db_relisten(db) == 0)
 		return db->conn;
 	log_errx("db: connect: %s", PQerrorMessage(db->conn));
 	PQfinish(db->conn);
@@ -143,6 +163,53 @@ db_run(struct db *db, const struct db_stmt *st, const char *const *params,
 	}
 	log_errx("db: connection lost");
 	return DB_DOWN;
+}
+
+int
+db_listen(struct db *db, const char *channel)
+{
+	free(db->listen);
+	if ((db->listen = strdup(channel)) == NULL)
+		return -1;
+	/* A connection made before has not listened yet. */
+	if (db->conn != NULL && db_relisten(db) == -1)
+		return -1;
+	return db_conn(db) == NULL ? -1 : 0;
+}
+
+/* Takes every notification that arrived; 1 if there was any. */
+static int
+db_drain(PGconn *conn)
+{
+	PGnotify	*n;
+	int		 any = 0;
+
+	while ((n = PQnotifies(conn)) != NULL) {
+		PQfreemem(n);
+		any = 1;
+	}
+	return any;
+}
+
+int
+db_wait(struct db *db, int timeout_ms)
+{
+	struct pollfd	 pfd;
+	PGconn		*conn;
+
+	if ((conn = db_conn(db)) == NULL)
+		return -1;
+	if (db_drain(conn))
+		return 1;
+	pfd.fd = PQsocket(conn);
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, timeout_ms) <= 0)
+		return 0;
+	if (PQconsumeInput(conn) == 0) {
+		log_errx("db: %s", PQerrorMessage(conn));
+		return -1;
+	}
+	return db_drain(conn);
 }
 
 int

@@ -22,6 +22,16 @@ void		 db_free(struct db *);
  */
 PGconn		*db_conn(struct db *);
 
+/* LISTENs on channel, now and on every later connection; 0 or -1. */
+int		 db_listen(struct db *, const char *channel);
+
+/*
+ * Waits up to timeout_ms for a notification on the channel of
+ * db_listen(): 1 when one came, 0 on time-out, -1 when the database is
+ * down (after which a later call reconnects).
+ */
+int		 db_wait(struct db *, int timeout_ms);
+
 /* 0 when the server answers a query, -1 otherwise (logged). */
 int		 db_ping(struct db *);
 
@@ -96,5 +106,45 @@ enum db_status	 db_image_insert(struct db *, struct db_image *img,
 /* One bit per (size index, format): ready[size] & 1 own format, & 2 webp. */
 enum db_status	 db_variants_ready(struct db *, const struct db_image *img,
 		    int ready[], int nsizes);
+
+
+/* Resize jobs ----------------------------------------------------------- */
+
+/* A claimed job. */
+struct db_job {
+	int64_t		 image_id;
+	int		 attempts;	/* including this one */
+};
+
+/*
+ * Claims up to n jobs whose time has come (FOR UPDATE SKIP LOCKED, so
+ * resizers never wait for each other), marking them running with a lease
+ * of lease seconds, in one short statement: no transaction stays open
+ * while the images are resized.  *got is how many.
+ */
+enum db_status	 db_jobs_claim(struct db *, int lease, int n,
+		    struct db_job *out, int *got);
+
+/* A made variant, for db_job_done(). */
+struct db_variant {
+	const char	*size;
+	const char	*format;	/* "jpeg", as img_name() */
+	long		 width, height;
+	long long	 bytes;
+};
+
+/* Records the variants and deletes the job, all or nothing. */
+enum db_status	 db_job_done(struct db *, int64_t image_id,
+		    const struct db_variant *v, int n);
+
+/*
+ * Puts the job back with an exponential backoff and jitter, or marks it
+ * failed for good when it has had max_attempts; why is kept.
+ */
+enum db_status	 db_job_fail(struct db *, int64_t image_id, const char *why,
+		    int max_attempts);
+
+/* Deletes the job (its image is gone). */
+enum db_status	 db_job_delete(struct db *, int64_t image_id);
 
 #endif

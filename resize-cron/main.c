@@ -1,24 +1,88 @@
 /*
- * imghost-resize: the resizer.  Until the job queue is worked (the
- * resizer issue), it connects, checks or applies the schema, and exits.
+ * imghost-resize: the resizer.  Claims resize jobs from PostgreSQL with
+ * FOR UPDATE SKIP LOCKED, so any number of resizers on any number of
+ * machines can run at once, and makes each image's variants.
  *
- *	imghost-resize --migrate [--sql-dir DIR]	apply migrations
- *	imghost-resize					check the schema
+ *	imghost-resize --once		work until the queue is empty (cron)
+ *	imghost-resize --loop		keep working, woken by NOTIFY
+ *	imghost-resize --check		check the configuration and schema
+ *	imghost-resize --migrate [--sql-dir dir]	apply migrations
+ *
+ * --lease seconds sets how long a claim holds a job (default 120).
  */
 #include <err.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-#include "conf.h"
-#include "db.h"
+#include "img.h"
 #include "log.h"
+#include "resize.h"
+#include "store.h"
+
+/* How long a claim holds a job: far more than the slowest image takes. */
+#define RESIZE_LEASE		120
+#define RESIZE_MAX_ATTEMPTS	5
+/* The poll behind NOTIFY, in case a notification is lost. */
+#define RESIZE_POLL_MS		5000
+
+static volatile sig_atomic_t	 resize_quit;
+
+static void
+resize_on_signal(int sig)
+{
+	resize_quit = 1;
+}
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: imghost-resize [--migrate [--sql-dir dir]]\n");
+	fprintf(stderr, "usage: imghost-resize [--lease seconds] --once | "
+	    "--loop | --check | --migrate [--sql-dir dir]\n");
 	exit(2);
+}
+
+/* Works through the jobs whose time has come; -1 if the database left. */
+static int
+resize_drain(struct resize *r)
+{
+	struct db_job	 job;
+	int		 got;
+
+	while (!resize_quit) {
+		if (db_jobs_claim(r->db, r->lease, 1, &job, &got) != DB_OK)
+			return -1;
+		if (got == 0)
+			return 0;
+		if (resize_job(r, &job) == DB_DOWN)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+resize_loop(struct resize *r)
+{
+	int	 backoff = 1;
+
+	db_listen(r->db, "resize_jobs");
+	while (!resize_quit) {
+		if (resize_drain(r) == -1) {
+			/* The database is down: wait for it, a bit longer
+			 * each time, up to half a minute. */
+			sleep(backoff);
+			backoff = backoff < 30 ? backoff * 2 : 30;
+			continue;
+		}
+		backoff = 1;
+		if (!resize_quit)
+			db_wait(r->db, RESIZE_POLL_MS);
+	}
+	log_info("stopping on a signal");
+	return 0;
 }
 
 static int
@@ -48,43 +112,82 @@ resize_check_schema(struct db *db)
 	return 0;
 }
 
+static void
+resize_signals(void)
+{
+	struct sigaction	 sa;
+
+	/* No SA_RESTART: a signal must end the wait for a notification. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = resize_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/* Runs the job queue the way mode ('o'nce or 'l'oop) says. */
+static int
+resize_run(struct resize *r, int mode)
+{
+	int	 rc;
+
+	if (resize_check_schema(r->db) != 0)
+		return 1;
+	img_init(&r->conf);
+	if ((r->store = store_open(&r->conf)) == NULL)
+		return 1;
+	resize_signals();
+	rc = mode == 'l' ? resize_loop(r) : (resize_drain(r) == -1);
+	store_free(r->store);
+	img_done();
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
+		{ "once", no_argument, NULL, 'o' },
+		{ "loop", no_argument, NULL, 'l' },
+		{ "check", no_argument, NULL, 'c' },
 		{ "migrate", no_argument, NULL, 'm' },
 		{ "sql-dir", required_argument, NULL, 'd' },
+		{ "lease", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct conf	 conf;
-	struct db	*db;
-	const char	*sqldir = SQLDIR;
+	struct resize	 r = { .lease = RESIZE_LEASE,
+			    .max_attempts = RESIZE_MAX_ATTEMPTS };
+	const char	*sqldir = SQLDIR, *errstr;
 	char		 msg[512];
-	int		 ch, migrate = 0, rc;
+	int		 ch, mode = 0, rc;
 
 	log_init("imghost-resize");
-	while ((ch = getopt_long(argc, argv, "md:", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'm':
-			migrate = 1;
-			break;
-		case 'd':
+	while ((ch = getopt_long(argc, argv, "olcmd:L:", opts, NULL)) != -1) {
+		if (ch == 'd')
 			sqldir = optarg;
-			break;
-		default:
+		else if (ch == 'L') {
+			r.lease = strtonum(optarg, 1, 86400, &errstr);
+			if (errstr != NULL)
+				errx(2, "--lease %s: %s", optarg, errstr);
+		} else if (ch != '?' && mode == 0)
+			mode = ch;
+		else
 			usage();
-		}
 	}
-	if (optind != argc)
+	if (optind != argc || mode == 0)
 		usage();
-	if (conf_load(&conf, msg, sizeof(msg)) == -1)
+	if (conf_load(&r.conf, msg, sizeof(msg)) == -1)
 		errx(1, "configuration: %s", msg);
-	if ((db = db_open(conf.database_url)) == NULL)
+	if ((r.db = db_open(r.conf.database_url)) == NULL)
 		err(1, "db_open");
-	if (db_conn(db) == NULL)
+	if (db_conn(r.db) == NULL)
 		errx(1, "cannot connect to the database");
-	rc = migrate ? resize_migrate(db, sqldir) : resize_check_schema(db);
-	db_free(db);
-	conf_free(&conf);
+	if (mode == 'm')
+		rc = resize_migrate(r.db, sqldir);
+	else if (mode == 'c')
+		rc = resize_check_schema(r.db);
+	else
+		rc = resize_run(&r, mode);
+	db_free(r.db);
+	conf_free(&r.conf);
 	return rc;
 }

@@ -50,21 +50,29 @@ CREATE TABLE resize_jobs (
 	image_id	bigint		NOT NULL
 			REFERENCES images (id) ON DELETE CASCADE,
 	created_at	timestamptz	NOT NULL DEFAULT now(),
-	-- Not claimed before this: the backoff after a failure.
+	-- When the job may be claimed: for a queued job, now or the end of
+	-- its backoff after a failure; for a running job, the end of the
+	-- worker's lease, so a job whose worker was killed is claimed
+	-- again once the lease runs out.  One column serves both, so the
+	-- claim query reads one index.
 	run_after	timestamptz	NOT NULL DEFAULT now(),
-	-- While running, the end of the worker's lease; a lease that runs
-	-- out (the worker was killed) makes the job claimable again.
-	locked_until	timestamptz,
 	attempts	integer		NOT NULL DEFAULT 0,
 	state		job_state	NOT NULL DEFAULT 'queued',
 	last_error	text,
 	CONSTRAINT resize_jobs_pkey PRIMARY KEY (image_id)
 );
 
--- The claim query takes queued jobs whose time has come, oldest first.
+-- The claim query takes the jobs whose time has come, oldest first.
 -- Partial, so failed jobs kept for the operator cost the claim nothing.
-CREATE INDEX resize_jobs_queued ON resize_jobs (run_after)
-	WHERE state = 'queued';
--- The same query takes back running jobs whose lease ran out.
-CREATE INDEX resize_jobs_running ON resize_jobs (locked_until)
-	WHERE state = 'running';
+CREATE INDEX resize_jobs_claim ON resize_jobs (run_after)
+	WHERE state <> 'failed';
+
+-- Every new job wakes the resizers that LISTEN, so variants start at once
+-- instead of at the next poll.  Per statement: one wake-up a batch.
+CREATE FUNCTION resize_jobs_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM pg_notify('resize_jobs', '');
+	RETURN NULL;
+END $$;
+CREATE TRIGGER resize_jobs_notify AFTER INSERT ON resize_jobs
+	FOR EACH STATEMENT EXECUTE FUNCTION resize_jobs_notify();

@@ -34,8 +34,10 @@ like() {
 # (a file, header names lower-cased).
 req() {
 	BODY=$TMP/body HEADERS=$TMP/headers
+	rm -f "$BODY"
 	STATUS=$(curl -s -o "$BODY" -D "$TMP/headers.raw" -w '%{http_code}' \
 		--max-time 30 "$@")
+	touch "$BODY"
 	tr -d '\r' <"$TMP/headers.raw" |
 		awk -F': ' '{ printf "%s: %s\n", tolower($1), $2 }' >"$HEADERS"
 }
@@ -85,4 +87,20 @@ SELECT '/i/' || (SELECT string_agg(substr(
 	CASE type WHEN 'jpeg' THEN 'jpg' ELSE type::text END
 FROM images
 SQL
+}
+
+# run_resizer ARGS...: imghost-resize against the current store's stack.
+run_resizer() {
+	if [ "$STORE" = fs ]; then
+		env IMGHOST_DATABASE_URL="$DB" IMGHOST_STORE=fs \
+			IMGHOST_FS_ROOT="$OUT/fs/store" "$TOP/imghost-resize" "$@"
+	else
+		env IMGHOST_DATABASE_URL="$DB" IMGHOST_STORE=s3 \
+			IMGHOST_S3_ENDPOINT="$RGW_ENDPOINT" \
+			IMGHOST_S3_BUCKET="$RGW_BUCKET" \
+			IMGHOST_S3_REGION="$RGW_REGION" \
+			IMGHOST_S3_ACCESS_KEY="$RGW_ACCESS_KEY" \
+			IMGHOST_S3_SECRET_KEY="$RGW_SECRET_KEY" \
+			"$TOP/imghost-resize" "$@"
+	fi
 }

@@ -9,7 +9,7 @@ migrate() {
 		--sql-dir "$TOP/sql"
 }
 
-IMGHOST_DATABASE_URL=$url "$TOP/imghost-resize" >"$TMP/out" 2>&1
+IMGHOST_DATABASE_URL=$url "$TOP/imghost-resize" --check >"$TMP/out" 2>&1
 check "the resizer refuses an empty database" [ $? -ne 0 ]
 check "and says to migrate" grep -q -- --migrate "$TMP/out"
 
@@ -26,7 +26,7 @@ like "one run applied them, the other none" "$(cat "$TMP/a" "$TMP/b")" \
 
 migrate >"$TMP/c" 2>&1
 like "a third run applies nothing" "$(cat "$TMP/c")" "^applied 0 migrations"
-IMGHOST_DATABASE_URL=$url "$TOP/imghost-resize"
+IMGHOST_DATABASE_URL=$url "$TOP/imghost-resize" --check
 check "the resizer accepts the migrated schema" [ $? -eq 0 ]
 
 tables=$(psql -qAtX "$url" -c "SELECT string_agg(tablename, ' ' ORDER BY

@@ -1,0 +1,141 @@
+/*
+ * The resize job queue.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+
+static const struct db_stmt db_st_claim = { 10,
+	"UPDATE resize_jobs j SET state = 'running', "
+	"attempts = j.attempts + 1, "
+	"run_after = now() + make_interval(secs => $1) "
+	"FROM (SELECT image_id FROM resize_jobs "
+	"WHERE state <> 'failed' AND run_after <= now() "
+	"ORDER BY run_after LIMIT $2 FOR UPDATE SKIP LOCKED) c "
+	"WHERE j.image_id = c.image_id "
+	"RETURNING j.image_id, j.attempts", 2 };
+/* One statement, so the variant rows and the job's end are atomic. */
+static const struct db_stmt db_st_done = { 11,
+	"WITH v AS (INSERT INTO variants "
+	"(image_id, size, format, width, height, bytes) "
+	"SELECT $1, * FROM unnest($2::text[], $3::image_type[], "
+	"$4::int[], $5::int[], $6::bigint[]) "
+	"ON CONFLICT (image_id, size, format) DO UPDATE SET "
+	"width = excluded.width, height = excluded.height, "
+	"bytes = excluded.bytes, created_at = now()) "
+	"DELETE FROM resize_jobs WHERE image_id = $1", 6 };
+/* 2^attempts seconds, capped at an hour, times a jitter of 0.5 to 1. */
+static const struct db_stmt db_st_fail = { 12,
+	"UPDATE resize_jobs SET last_error = $2, "
+	"state = CASE WHEN attempts >= $3 THEN 'failed'::job_state "
+	"ELSE 'queued' END, "
+	"run_after = now() + make_interval(secs => "
+	"least(3600, 2 ^ attempts) * (0.5 + random() / 2)) "
+	"WHERE image_id = $1", 3 };
+static const struct db_stmt db_st_delete = { 13,
+	"DELETE FROM resize_jobs WHERE image_id = $1", 1 };
+
+enum db_status
+db_jobs_claim(struct db *db, int lease, int n, struct db_job *out, int *got)
+{
+	char		 l[16], m[16];
+	const char	*params[] = { l, m };
+	PGresult	*res;
+	enum db_status	 rc;
+	int		 i;
+
+	*got = 0;
+	snprintf(l, sizeof(l), "%d", lease);
+	snprintf(m, sizeof(m), "%d", n);
+	if ((rc = db_run(db, &db_st_claim, params, NULL, NULL, &res)) != DB_OK)
+		return rc;
+	for (i = 0; i < PQntuples(res) && i < n; i++) {
+		out[i].image_id = strtonum(PQgetvalue(res, i, 0), 0,
+		    INT64_MAX, NULL);
+		out[i].attempts = strtonum(PQgetvalue(res, i, 1), 0,
+		    INT32_MAX, NULL);
+	}
+	*got = i;
+	PQclear(res);
+	return DB_OK;
+}
+
+/* Appends "x" or ",x" to a Postgres array literal being built in buf. */
+static int
+db_array_add(char *buf, size_t sz, const char *item)
+{
+	if (buf[0] != '{' && strlcpy(buf, "{", sz) >= sz)
+		return -1;
+	if (buf[1] != '\0' && strlcat(buf, ",", sz) >= sz)
+		return -1;
+	return strlcat(buf, item, sz) >= sz ? -1 : 0;
+}
+
+enum db_status
+db_job_done(struct db *db, int64_t image_id, const struct db_variant *v,
+    int n)
+{
+	char		 id[24], a[5][512] = { "", "", "", "", "" }, num[24];
+	const char	*params[] = { id, a[0], a[1], a[2], a[3], a[4] };
+	PGresult	*res;
+	enum db_status	 rc;
+	int		 i, bad = 0;
+
+	snprintf(id, sizeof(id), "%" PRId64, image_id);
+	for (i = 0; i < n; i++) {
+		bad |= db_array_add(a[0], sizeof(a[0]), v[i].size);
+		bad |= db_array_add(a[1], sizeof(a[1]), v[i].format);
+		snprintf(num, sizeof(num), "%ld", v[i].width);
+		bad |= db_array_add(a[2], sizeof(a[2]), num);
+		snprintf(num, sizeof(num), "%ld", v[i].height);
+		bad |= db_array_add(a[3], sizeof(a[3]), num);
+		snprintf(num, sizeof(num), "%lld", v[i].bytes);
+		bad |= db_array_add(a[4], sizeof(a[4]), num);
+	}
+	for (i = 0; i < 5 && !bad; i++)
+		bad |= strlcat(a[i], "}", sizeof(a[i])) >= sizeof(a[i]);
+	if (bad || n == 0) {
+		log_errx("db: job %" PRId64 ": bad variant list", image_id);
+		return DB_FAIL;
+	}
+	if ((rc = db_run(db, &db_st_done, params, NULL, NULL, &res)) != DB_OK)
+		return rc;
+	PQclear(res);
+	return DB_OK;
+}
+
+enum db_status
+db_job_fail(struct db *db, int64_t image_id, const char *why,
+    int max_attempts)
+{
+	char		 id[24], max[16];
+	const char	*params[] = { id, why, max };
+	PGresult	*res;
+	enum db_status	 rc;
+
+	snprintf(id, sizeof(id), "%" PRId64, image_id);
+	snprintf(max, sizeof(max), "%d", max_attempts);
+	if ((rc = db_run(db, &db_st_fail, params, NULL, NULL, &res)) != DB_OK)
+		return rc;
+	PQclear(res);
+	return DB_OK;
+}
+
+enum db_status
+db_job_delete(struct db *db, int64_t image_id)
+{
+	char		 id[24];
+	const char	*params[] = { id };
+	PGresult	*res;
+	enum db_status	 rc;
+
+	snprintf(id, sizeof(id), "%" PRId64, image_id);
+	if ((rc = db_run(db, &db_st_delete, params, NULL, NULL, &res)) != DB_OK)
+		return rc;
+	PQclear(res);
+	return DB_OK;
+}

@@ -1,0 +1,786 @@
+/*
+ * Image probing.  The type comes from the magic bytes alone.  A walk of the
+ * format's container (markers, chunks or blocks, never pixel data) then
+ * proves that image data follows the header and reads the dimensions the
+ * header claims, so nothing over the limits reaches a decoder.  Last,
+ * ImageMagick pings the bytes (headers only, no pixel decode) for the
+ * dimensions, frame count and EXIF orientation it will act on later.
+ *
+ * WebP is the exception: ImageMagick 6's WebP coder decodes every pixel
+ * even when pinging (coders/webp.c calls WebPDecode unconditionally, and
+ * before any resource check): 250 ms and 48 MB for a 12 MP picture.
+ * WebP dimensions and frames therefore come from the container walk
+ * alone.  FIXME: linking libwebpdemux (WebPGetFeatures, WebPDemux) would
+ * replace img_walk_webp's header reading with the library's own.
+ */
+#include <sys/types.h>
+
+#include <err.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wand/MagickWand.h>
+
+#include "conf.h"
+#include "img.h"
+#include "log.h"
+
+/*
+ * The ImageMagick security policy, applied in code so that it holds
+ * whatever /etc/ImageMagick-6/policy.xml says (or whether it exists).
+ * ImageMagick appends it after the system policies, and for the coder,
+ * delegate, path and module domains the last matching rule wins: deny
+ * everything, then allow the four formats back.  Resource limits are set
+ * with MagickSetResourceLimit() in img_limits() instead, because a
+ * resource rule here would be shadowed by a system rule of the same name.
+ */
+static const char img_policy[] =
+	"<policymap>"
+	/* No external programs (ghostscript, rsvg, ffmpeg, curl ...). */
+	"<policy domain=\"delegate\" rights=\"none\" pattern=\"*\"/>"
+	"<policy domain=\"filter\" rights=\"none\" pattern=\"*\"/>"
+	/* No "@file" lists of file names, no "|command" pipes. */
+	"<policy domain=\"path\" rights=\"none\" pattern=\"@*\"/>"
+	"<policy domain=\"path\" rights=\"none\" pattern=\"|*\"/>"
+	/* Only the four coders (JPG: what ImageMagick calls a .jpg). */
+	"<policy domain=\"coder\" rights=\"none\" pattern=\"*\"/>"
+	"<policy domain=\"coder\" rights=\"read|write\""
+	    " pattern=\"{JPEG,JPG,PNG,GIF,WEBP}\"/>"
+	/* And only their modules are ever loaded. */
+	"<policy domain=\"module\" rights=\"none\" pattern=\"*\"/>"
+	"<policy domain=\"module\" rights=\"read|write\""
+	    " pattern=\"{JPEG,PNG,GIF,WEBP}\"/>"
+	"</policymap>";
+
+/*
+ * What img_init() checks the policy really does, through ImageMagick's own
+ * IsRightsAuthorized(): a newer ImageMagick that refused or reordered the
+ * rules would otherwise fail open without a word.
+ */
+static const struct img_rule {
+	PolicyDomain	 domain;
+	PolicyRights	 rights;
+	const char	*pattern;
+	int		 allowed;
+} img_rules[] = {
+	{ CoderPolicyDomain, ReadPolicyRights, "MVG", 0 },
+	{ CoderPolicyDomain, ReadPolicyRights, "SVG", 0 },
+	{ CoderPolicyDomain, ReadPolicyRights, "MSL", 0 },
+	{ CoderPolicyDomain, ReadPolicyRights, "TEXT", 0 },
+	{ CoderPolicyDomain, ReadPolicyRights, "EPHEMERAL", 0 },
+	{ CoderPolicyDomain, ReadPolicyRights, "URL", 0 },
+	{ CoderPolicyDomain, ReadPolicyRights, "PS", 0 },
+	{ ModulePolicyDomain, ReadPolicyRights, "MSL", 0 },
+	{ DelegatePolicyDomain, ExecutePolicyRights, "https", 0 },
+	{ PathPolicyDomain, ReadPolicyRights, "@/etc/passwd", 0 },
+	{ CoderPolicyDomain, ReadPolicyRights | WritePolicyRights, "JPEG", 1 },
+	{ CoderPolicyDomain, ReadPolicyRights | WritePolicyRights, "PNG", 1 },
+	{ CoderPolicyDomain, ReadPolicyRights | WritePolicyRights, "GIF", 1 },
+	{ CoderPolicyDomain, ReadPolicyRights | WritePolicyRights, "WEBP", 1 },
+	{ ModulePolicyDomain, ReadPolicyRights | WritePolicyRights, "WEBP", 1 },
+};
+
+#define IMG_MIB		(1024LL * 1024)
+
+/* Indexed by enum img_type. */
+static const char *const img_mimes[] = {
+	NULL, "image/jpeg", "image/png", "image/gif", "image/webp",
+};
+static const char *const img_exts[] = { NULL, "jpg", "png", "gif", "webp" };
+static const char *const img_names[] = {
+	NULL, "jpeg", "png", "gif", "webp",
+};
+/* ImageMagick's coder names, and the file name prefixes that force them. */
+static const char *const img_coders[] = { NULL, "JPEG", "PNG", "GIF", "WEBP" };
+static const char *const img_forced[] = {
+	NULL, "JPEG:", "PNG:", "GIF:", "WEBP:",
+};
+
+/*
+ * The side ImageMagick will really decode: max_side, or less where a
+ * system policy.xml caps the width or height resource (Debian's says
+ * 16KP, that is 16000).  Set once by img_init().
+ */
+static long long	 img_side_cap = -1;
+
+/* What a container walk learns before any decoder runs. */
+struct img_hdr {
+	long		 width;		/* as stored, before EXIF rotation */
+	long		 height;
+	long		 frames;	/* WebP only; 0 means "ask the decoder" */
+	int		 orientation;	/* WebP only; 0 if none */
+	const uint8_t	*exif;		/* WebP only: the EXIF chunk, or NULL */
+	size_t		 exif_len;
+};
+
+static uint32_t
+img_be16(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 8 | p[1];
+}
+
+static uint32_t
+img_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint32_t
+img_le16(const uint8_t *p)
+{
+	return (uint32_t)p[1] << 8 | p[0];
+}
+
+static uint32_t
+img_le24(const uint8_t *p)
+{
+	return (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+static uint32_t
+img_le32(const uint8_t *p)
+{
+	return (uint32_t)p[3] << 24 | img_le24(p);
+}
+
+enum img_type
+img_sniff(const void *buf, size_t len)
+{
+	const uint8_t	*p = buf;
+
+	if (len >= 3 && memcmp(p, "\xff\xd8\xff", 3) == 0)
+		return IMG_JPEG;
+	if (len >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return IMG_PNG;
+	if (len >= 6 && (memcmp(p, "GIF87a", 6) == 0 ||
+	    memcmp(p, "GIF89a", 6) == 0))
+		return IMG_GIF;
+	if (len >= 12 && memcmp(p, "RIFF", 4) == 0 &&
+	    memcmp(p + 8, "WEBP", 4) == 0)
+		return IMG_WEBP;
+	return IMG_NONE;
+}
+
+static int
+img_valid(enum img_type t)
+{
+	return t > IMG_NONE && t <= IMG_WEBP;
+}
+
+/* A static string, or NULL for IMG_NONE. */
+const char *
+img_mime(enum img_type t)
+{
+	return img_valid(t) ? img_mimes[t] : NULL;
+}
+
+/* A static string, or NULL for IMG_NONE. */
+const char *
+img_ext(enum img_type t)
+{
+	return img_valid(t) ? img_exts[t] : NULL;
+}
+
+/* A static string, or NULL for IMG_NONE. */
+const char *
+img_name(enum img_type t)
+{
+	return img_valid(t) ? img_names[t] : NULL;
+}
+
+/*
+ * Exact, lower-case matches only: the names come from our own URLs and
+ * SQL enum, which never spell them otherwise.
+ */
+enum img_type
+img_type_of(const char *name)
+{
+	int	 t;
+
+	if (name == NULL)
+		return IMG_NONE;
+	if (strcmp(name, "jpeg") == 0)
+		return IMG_JPEG;
+	for (t = IMG_JPEG; t <= IMG_WEBP; t++)
+		if (strcmp(name, img_exts[t]) == 0)
+			return t;
+	return IMG_NONE;
+}
+
+/* SOF0..SOF15, less DHT (C4), JPG (C8) and DAC (CC). */
+static int
+img_jpeg_sof(int m)
+{
+	return m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc;
+}
+
+/*
+ * JPEG: the segments up to the first scan.  libjpeg's ping stops at SOF and
+ * answers with the dimensions even when nothing follows, and a full read
+ * then paints the missing scan grey without a warning, so the walk itself
+ * asks for a frame header, a complete scan header, and one byte of scan.
+ */
+static int
+img_walk_jpeg(const uint8_t *p, size_t len, struct img_hdr *h)
+{
+	size_t	 off = 2, seg;
+	int	 m, sof = 0;
+
+	while (off < len) {
+		/* Stray bytes between segments: libjpeg skips them too. */
+		if (p[off] != 0xff) {
+			off++;
+			continue;
+		}
+		while (off < len && p[off] == 0xff)
+			off++;
+		if (off == len)
+			break;
+		m = p[off++];
+		if (m == 0x00 || m == 0x01 || m == 0xd8 ||
+		    (m >= 0xd0 && m <= 0xd7))
+			continue;	/* no length follows these */
+		if (m == 0xd9 || len - off < 2)
+			return -1;	/* EOI or the end before a scan */
+		seg = img_be16(p + off);
+		if (seg < 2 || seg > len - off)
+			return -1;
+		if (img_jpeg_sof(m) && !sof) {
+			if (seg < 8)
+				return -1;
+			sof = 1;
+			h->height = img_be16(p + off + 3);
+			h->width = img_be16(p + off + 5);
+		}
+		if (m == 0xda)
+			return sof && seg < len - off ? 0 : -1;
+		off += seg;
+	}
+	return -1;
+}
+
+/*
+ * PNG: IHDR first, then every chunk up to a complete IEND, with an IDAT of
+ * at least one byte on the way.  Ping reads only up to the first IDAT's
+ * header, but ImageMagick's full read refuses a PNG that lacks any byte of
+ * IEND, so a truncated PNG is refused here rather than stored unresizable.
+ */
+static int
+img_walk_png(const uint8_t *p, size_t len, struct img_hdr *h)
+{
+	size_t		 off = 8;
+	uint32_t	 n;
+	int		 idat = 0;
+
+	if (len < 33 || img_be32(p + 8) != 13 || memcmp(p + 12, "IHDR", 4))
+		return -1;
+	h->width = img_be32(p + 16);
+	h->height = img_be32(p + 20);
+	while (len - off >= 12) {
+		n = img_be32(p + off);
+		if (n > 0x7fffffff || n > len - off - 12)
+			return -1;
+		if (memcmp(p + off + 4, "IEND", 4) == 0)
+			return idat ? 0 : -1;
+		if (memcmp(p + off + 4, "IDAT", 4) == 0 && n > 0)
+			idat = 1;
+		off += 12 + (size_t)n;
+	}
+	return -1;
+}
+
+/* Skips GIF data sub-blocks from off: the offset past the terminator, or 0. */
+static size_t
+img_gif_blocks(const uint8_t *p, size_t len, size_t off)
+{
+	while (off < len) {
+		if (p[off] == 0)
+			return off + 1;
+		if (p[off] >= len - off)
+			return 0;
+		off += 1 + (size_t)p[off];
+	}
+	return 0;
+}
+
+/*
+ * GIF: the blocks up to the first image, which must carry a non-empty LZW
+ * sub-block.  ImageMagick's ping walks the rest and reports truncated
+ * frames as a corrupt-image error.  The header dimensions are the larger of
+ * the logical screen and the first frame, for the early limit check only.
+ */
+static int
+img_walk_gif(const uint8_t *p, size_t len, struct img_hdr *h)
+{
+	size_t	 off = 13, ct;
+
+	if (len < 13)
+		return -1;
+	h->width = img_le16(p + 6);
+	h->height = img_le16(p + 8);
+	if (p[10] & 0x80)
+		off += 3 << ((p[10] & 7) + 1);
+	while (off < len) {
+		if (p[off] == 0x21) {
+			if ((off = img_gif_blocks(p, len, off + 2)) == 0)
+				return -1;
+			continue;
+		}
+		if (p[off] != 0x2c || len - off < 10)
+			return -1;	/* trailer or junk before an image */
+		if ((long)img_le16(p + off + 5) > h->width)
+			h->width = img_le16(p + off + 5);
+		if ((long)img_le16(p + off + 7) > h->height)
+			h->height = img_le16(p + off + 7);
+		ct = p[off + 9] & 0x80 ? 3 << ((p[off + 9] & 7) + 1) : 0;
+		off += 10 + ct;
+		/* The LZW code size, a sub-block length, one byte of it. */
+		return off < len && len - off >= 3 && p[off + 1] != 0 ? 0 : -1;
+	}
+	return -1;
+}
+
+/*
+ * Finds the first VP8 or VP8L chunk in [p, p + len), skipping others (ALPH),
+ * and reads the dimensions from its bitstream header.  Returns -1 if there
+ * is none or its header is not followed by data.
+ */
+static int
+img_webp_bits(const uint8_t *p, size_t len, long *w, long *h)
+{
+	size_t		 off = 0;
+	uint32_t	 n, v;
+	const uint8_t	*d;
+
+	while (len - off >= 8) {
+		n = img_le32(p + off + 4);
+		if (n > len - off - 8)
+			return -1;
+		d = p + off + 8;
+		if (memcmp(p + off, "VP8 ", 4) == 0) {
+			/* A key frame's tag, start code, 14-bit sides. */
+			if (n <= 10 || (d[0] & 1) || d[3] != 0x9d ||
+			    d[4] != 0x01 || d[5] != 0x2a)
+				return -1;
+			*w = img_le16(d + 6) & 0x3fff;
+			*h = img_le16(d + 8) & 0x3fff;
+			return 0;
+		}
+		if (memcmp(p + off, "VP8L", 4) == 0) {
+			/* Signature, 14-bit sides less one, version 0. */
+			if (n <= 5 || d[0] != 0x2f || ((v = img_le32(d + 1))
+			    >> 29) != 0)
+				return -1;
+			*w = (v & 0x3fff) + 1;
+			*h = (v >> 14 & 0x3fff) + 1;
+			return 0;
+		}
+		off += 8 + (size_t)n;
+		if ((n & 1) && off < len)
+			off++;
+	}
+	return -1;
+}
+
+/*
+ * One ANMF chunk's payload: the frame's rectangle must lie on the canvas
+ * and match its bitstream, as libwebp's demuxer demands.
+ */
+static int
+img_webp_frame(const uint8_t *d, size_t n, const struct img_hdr *h)
+{
+	long	 x, y, fw, fh, bw, bh;
+
+	if (n < 16)
+		return -1;
+	x = 2 * (long)img_le24(d);
+	y = 2 * (long)img_le24(d + 3);
+	fw = (long)img_le24(d + 6) + 1;
+	fh = (long)img_le24(d + 9) + 1;
+	if (x + fw > h->width || y + fh > h->height)
+		return -1;
+	if (img_webp_bits(d + 16, n - 16, &bw, &bh) == -1)
+		return -1;
+	return bw == fw && bh == fh ? 0 : -1;
+}
+
+/*
+ * WebP: the RIFF chunks.  ImageMagick refuses a RIFF whose declared size is
+ * not all there, and so does this.  A simple file is one VP8 or VP8L chunk;
+ * an extended one (VP8X) has a canvas and either one bitstream of the same
+ * size or, animated, ANMF frames on it.
+ */
+static int
+img_walk_webp(const uint8_t *p, size_t len, struct img_hdr *h)
+{
+	size_t		 end, off = 12;
+	uint32_t	 n;
+	long		 bw, bh;
+	int		 flags;
+
+	if (len < 20 || (n = img_le32(p + 4)) < 12 || n > len - 8)
+		return -1;
+	end = 8 + (size_t)n;
+	if (memcmp(p + 12, "VP8X", 4) != 0) {
+		if (memcmp(p + 12, "VP8 ", 4) != 0 &&
+		    memcmp(p + 12, "VP8L", 4) != 0)
+			return -1;
+		h->frames = 1;
+		return img_webp_bits(p + 12, end - 12, &h->width, &h->height);
+	}
+	if ((n = img_le32(p + 16)) < 10 || n > end - 20)
+		return -1;
+	flags = p[20];
+	h->width = (long)img_le24(p + 24) + 1;
+	h->height = (long)img_le24(p + 27) + 1;
+	off = 20 + (size_t)n + (n & 1);
+	if (!(flags & 0x02)) {
+		h->frames = 1;
+		if (off > end || img_webp_bits(p + off, end - off, &bw, &bh)
+		    == -1)
+			return -1;
+		if (bw != h->width || bh != h->height)
+			return -1;
+	}
+	for (; off <= end && end - off >= 8; off += 8 + (size_t)n + (n & 1)) {
+		if ((n = img_le32(p + off + 4)) > end - off - 8)
+			return -1;
+		if (memcmp(p + off, "ANMF", 4) == 0 && (flags & 0x02)) {
+			if (img_webp_frame(p + off + 8, n, h) == -1)
+				return -1;
+			h->frames++;
+		}
+		if (memcmp(p + off, "EXIF", 4) == 0 && (flags & 0x08)) {
+			h->exif = p + off + 8;
+			h->exif_len = n;
+		}
+	}
+	return h->frames > 0 ? 0 : -1;
+}
+
+static int
+img_walk(const uint8_t *p, size_t len, enum img_type t, struct img_hdr *h)
+{
+	if (img_sniff(p, len) != t)
+		return -1;
+	switch (t) {
+	case IMG_JPEG:
+		return img_walk_jpeg(p, len, h);
+	case IMG_PNG:
+		return img_walk_png(p, len, h);
+	case IMG_GIF:
+		return img_walk_gif(p, len, h);
+	case IMG_WEBP:
+		return img_walk_webp(p, len, h);
+	default:
+		return -1;
+	}
+}
+
+/* IMG_TOO_BIG if w x h breaks a limit of c, else IMG_OK. */
+static enum img_status
+img_over(const struct conf *c, long w, long h)
+{
+	long long	 side = c->max_side;
+
+	if (img_side_cap >= 0 && img_side_cap < side)
+		side = img_side_cap;
+	if (w > side || h > side || (long long)w * h > c->max_pixels)
+		return IMG_TOO_BIG;
+	return IMG_OK;
+}
+
+/* Copies an ImageMagick message onto one printable line. */
+static void
+img_oneline(char *dst, size_t dstsz, const char *src)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < dstsz && src != NULL && src[i] != '\0'; i++)
+		dst[i] = src[i] < 0x20 || src[i] == 0x7f ? ' ' : src[i];
+	dst[i] = '\0';
+}
+
+/*
+ * Maps the wand's exception after a failed or doubtful ping, logs it once,
+ * and clears it.  Resource-limit errors (the frame count over list-length,
+ * say) are IMG_TOO_BIG; everything else is IMG_BAD.
+ */
+static enum img_status
+img_wand_status(MagickWand *w, enum img_type t, size_t len)
+{
+	ExceptionType	 sev;
+	char		*desc, line[256];
+	enum img_status	 st;
+
+	desc = MagickGetException(w, &sev);
+	img_oneline(line, sizeof(line), desc);
+	MagickRelinquishMemory(desc);
+	MagickClearException(w);
+	st = sev == ResourceLimitError || sev == ResourceLimitFatalError ?
+	    IMG_TOO_BIG : IMG_BAD;
+	log_info("img_probe: %s, %zu bytes: ImageMagick: %s (%d)",
+	    img_names[t], len, *line != '\0' ? line : "refused", (int)sev);
+	return st;
+}
+
+/*
+ * The frames' sides, checked one by one: a GIF frame may be larger than
+ * the logical screen, and each is decoded at its own size.
+ */
+static enum img_status
+img_frames_over(MagickWand *w, const struct conf *c, size_t n)
+{
+	size_t	 i, pw, ph;
+	ssize_t	 px, py;
+
+	for (i = 0; i < n; i++) {
+		if (!MagickSetIteratorIndex(w, (ssize_t)i) ||
+		    !MagickGetImagePage(w, &pw, &ph, &px, &py))
+			return IMG_BAD;
+		if (img_over(c, (long)MagickGetImageWidth(w),
+		    (long)MagickGetImageHeight(w)) != IMG_OK ||
+		    img_over(c, (long)pw, (long)ph) != IMG_OK)
+			return IMG_TOO_BIG;
+	}
+	return MagickSetIteratorIndex(w, 0) ? IMG_OK : IMG_BAD;
+}
+
+/*
+ * Pings buf with the decoder forced to t, and fills out's dimensions (the
+ * GIF logical screen where it has one, else the first image), frames and
+ * the EXIF orientation in *orient.
+ */
+static enum img_status
+img_ping(const void *buf, size_t len, enum img_type t, const struct conf *c,
+    struct img_info *out, int *orient)
+{
+	MagickWand	*w;
+	enum img_status	 st;
+	char		*fmt;
+	size_t		 n, pw, ph;
+	ssize_t		 px, py;
+
+	w = NewMagickWand();
+	/*
+	 * MagickSetFormat() alone is only a hint: ImageMagick 6 still picks
+	 * the coder from the bytes.  The "PNG:" file name prefix forces it.
+	 */
+	if (!MagickSetFormat(w, img_coders[t]) ||
+	    !MagickSetFilename(w, img_forced[t]) ||
+	    !MagickPingImageBlob(w, buf, len) ||
+	    MagickGetExceptionType(w) >= ErrorException) {
+		st = img_wand_status(w, t, len);
+		goto out;
+	}
+	st = IMG_BAD;
+	if ((n = MagickGetNumberImages(w)) == 0 ||
+	    !MagickSetIteratorIndex(w, 0))
+		goto out;
+	/* The format detected must be the one forced, or someone lied. */
+	fmt = MagickGetImageFormat(w);
+	if (fmt == NULL || strcmp(fmt, img_coders[t]) != 0) {
+		MagickRelinquishMemory(fmt);
+		goto out;
+	}
+	MagickRelinquishMemory(fmt);
+	out->frames = (long)n;
+	out->width = (long)MagickGetImageWidth(w);
+	out->height = (long)MagickGetImageHeight(w);
+	if (t == IMG_GIF && MagickGetImagePage(w, &pw, &ph, &px, &py) &&
+	    pw > 0 && ph > 0) {
+		out->width = (long)pw;
+		out->height = (long)ph;
+	}
+	*orient = (int)MagickGetImageOrientation(w);
+	st = img_frames_over(w, c, n);
+out:
+	DestroyMagickWand(w);
+	return st;
+}
+
+/*
+ * The EXIF orientation ImageMagick would find in a WebP's EXIF chunk: it
+ * reads one only when it starts "Exif\0\0", which the WebP specification
+ * does not ask for, so most WebP files have none as far as it is concerned.
+ * Asked of ImageMagick's own EXIF parser, on a one-pixel image.
+ */
+static int
+img_exif_orientation(const uint8_t *exif, size_t len)
+{
+	MagickWand	*w;
+	PixelWand	*bg;
+	char		*v;
+	int		 o = 0;
+
+	w = NewMagickWand();
+	bg = NewPixelWand();
+	if (MagickNewImage(w, 1, 1, bg) &&
+	    MagickSetImageProfile(w, "exif", exif, len) &&
+	    (v = MagickGetImageProperty(w, "exif:Orientation")) != NULL) {
+		o = (int)strtonum(v, 1, 8, NULL);
+		MagickRelinquishMemory(v);
+	}
+	DestroyPixelWand(bg);
+	DestroyMagickWand(w);
+	return o;
+}
+
+/*
+ * Fills out (zeroed first; type always set) and returns IMG_OK, IMG_BAD
+ * (wrong magic, no image data after the header, or the decoder refuses)
+ * or IMG_TOO_BIG.  Needs img_init().  Logs the reason once on failure.
+ */
+enum img_status
+img_probe(const void *buf, size_t len, enum img_type t, const struct conf *c,
+    struct img_info *out)
+{
+	struct img_hdr	 h;
+	enum img_status	 st;
+	int		 orient = 0;
+	long		 tmp;
+
+	memset(out, 0, sizeof(*out));
+	memset(&h, 0, sizeof(h));
+	out->type = t;
+	if (!img_valid(t) || buf == NULL || img_walk(buf, len, t, &h) == -1) {
+		log_info("img_probe: %s, %zu bytes: no image data",
+		    img_valid(t) ? img_names[t] : "none", len);
+		return IMG_BAD;
+	}
+	/* Nothing over the limits reaches a decoder. */
+	if (img_over(c, h.width, h.height) != IMG_OK ||
+	    h.frames > c->max_frames)
+		goto big;
+	if (t == IMG_WEBP) {
+		out->width = h.width;
+		out->height = h.height;
+		out->frames = h.frames;
+		if (h.exif != NULL && h.frames == 1)
+			orient = img_exif_orientation(h.exif, h.exif_len);
+	} else if ((st = img_ping(buf, len, t, c, out, &orient)) != IMG_OK) {
+		if (st == IMG_TOO_BIG)
+			goto big;
+		return st;
+	}
+	if (out->width <= 0 || out->height <= 0) {
+		log_info("img_probe: %s, %zu bytes: no dimensions",
+		    img_names[t], len);
+		return IMG_BAD;
+	}
+	if (out->frames > c->max_frames)
+		goto big;
+	/* LeftTop, RightTop, RightBottom, LeftBottom: turned a quarter. */
+	if (orient >= LeftTopOrientation && orient <= LeftBottomOrientation) {
+		tmp = out->width;
+		out->width = out->height;
+		out->height = tmp;
+	}
+	return IMG_OK;
+big:
+	log_info("img_probe: %s, %zu bytes: over the limits "
+	    "(%ld x %ld, %ld frames)", img_names[t], len,
+	    out->width ? out->width : h.width,
+	    out->height ? out->height : h.height,
+	    out->frames ? out->frames : h.frames);
+	return IMG_TOO_BIG;
+}
+
+/* Applies img_policy, then checks it bites; exits if either fails. */
+static void
+img_policy_apply(void)
+{
+	MagickWand	*w;
+	ExceptionType	 sev;
+	char		*desc;
+	size_t		 i;
+	int		 got;
+
+	w = NewMagickWand();
+	if (!MagickSetSecurityPolicy(w, img_policy)) {
+		desc = MagickGetException(w, &sev);
+		errx(1, "ImageMagick refuses the security policy: %s",
+		    desc != NULL && *desc != '\0' ? desc : "already set");
+	}
+	DestroyMagickWand(w);
+	for (i = 0; i < sizeof(img_rules) / sizeof(img_rules[0]); i++) {
+		got = IsRightsAuthorized(img_rules[i].domain,
+		    img_rules[i].rights, img_rules[i].pattern) != MagickFalse;
+		if (got != img_rules[i].allowed)
+			errx(1, "ImageMagick security policy: %s is %s",
+			    img_rules[i].pattern,
+			    got ? "still allowed" : "denied");
+	}
+}
+
+/* Sets one resource limit, and says so when a policy.xml lowers it. */
+static void
+img_limit(ResourceType r, const char *name, long long want)
+{
+	MagickSizeType	 got;
+
+	if (want < 0 || !MagickSetResourceLimit(r, (MagickSizeType)want))
+		errx(1, "ImageMagick: cannot set the %s limit to %lld",
+		    name, want);
+	got = MagickGetResourceLimit(r);
+	if (got < (MagickSizeType)want)
+		log_warnx("ImageMagick's %s limit is %llu, below the %lld "
+		    "asked for: a policy.xml caps it", name,
+		    (unsigned long long)got, want);
+}
+
+/*
+ * The resource limits.  Not the time limit: over it, ImageMagick 6.9.11
+ * calls _exit() from a timer and takes the whole process down.
+ */
+static void
+img_limits(const struct conf *c)
+{
+	long long	 disk = 1024 * IMG_MIB, side, cap;
+
+	/*
+	 * The disk cache must hold one max_pixels image at 16 bits a sample,
+	 * RGBA (8 bytes a pixel), and a resized copy beside it.
+	 */
+	if (c->max_pixels > disk / 16)
+		disk = c->max_pixels > LLONG_MAX / 16 ? LLONG_MAX :
+		    c->max_pixels * 16;
+	/* One thread: the FastCGI app runs one process per request. */
+	img_limit(ThreadResource, "thread", 1);
+	img_limit(MemoryResource, "memory", 256 * IMG_MIB);
+	img_limit(MapResource, "map", 512 * IMG_MIB);
+	img_limit(DiskResource, "disk", disk);
+	img_limit(WidthResource, "width", c->max_side);
+	img_limit(HeightResource, "height", c->max_side);
+	img_limit(AreaResource, "area", c->max_pixels);
+	img_limit(ListLengthResource, "list-length", c->max_frames);
+	side = c->max_side;
+	cap = (long long)MagickGetResourceLimit(WidthResource);
+	if (cap < side)
+		side = cap;
+	cap = (long long)MagickGetResourceLimit(HeightResource);
+	if (cap < side)
+		side = cap;
+	img_side_cap = side;
+}
+
+/* Start-up only, once, before any other img_ call but the pure ones. */
+void
+img_init(const struct conf *c)
+{
+	MagickWandGenesis();
+	img_policy_apply();
+	img_limits(c);
+}
+
+/* Releases ImageMagick; no img_ call but the pure ones may follow. */
+void
+img_done(void)
+{
+	MagickWandTerminus();
+	img_side_cap = -1;
+}

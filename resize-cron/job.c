@@ -1,0 +1,106 @@
+/*
+ * One resize job: read the original from the store, make the variants,
+ * store each, then record them and end the job in one statement.  A job
+ * cut short anywhere before that statement is simply done again: blobs
+ * are written whole under fixed keys, so a second run overwrites them.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "id.h"
+#include "img.h"
+#include "log.h"
+#include "resize.h"
+#include "size.h"
+#include "store.h"
+#include "variant.h"
+
+static enum db_status
+resize_fail(struct resize *r, const struct db_job *job, const char *id,
+    const char *why)
+{
+	log_warnx("resize %s: attempt %d: %s", id, job->attempts, why);
+	return db_job_fail(r->db, job->image_id, why, r->max_attempts) ==
+	    DB_DOWN ? DB_DOWN : DB_OK;
+}
+
+/* Stores every variant; fills v for db_job_done(). */
+static enum store_status
+resize_store_all(struct resize *r, const char *id, struct variant *out,
+    size_t n, struct db_variant *v)
+{
+	char			 key[64];
+	enum store_status	 rc;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "%s/%s.%s", id, out[i].size,
+		    img_ext(out[i].format));
+		rc = store_put(r->store, key, out[i].data, out[i].len,
+		    img_mime(out[i].format));
+		if (rc != STORE_OK)
+			return rc;
+		v[i].size = out[i].size;
+		v[i].format = img_name(out[i].format);
+		v[i].width = out[i].width;
+		v[i].height = out[i].height;
+		v[i].bytes = out[i].len;
+	}
+	return STORE_OK;
+}
+
+/* Makes and stores the variants of img; -1 with why set on failure. */
+static int
+resize_make(struct resize *r, const struct db_image *img, const char *id,
+    struct db_variant *v, size_t *n, char *why, size_t whysz)
+{
+	struct variant		 out[VARIANT_MAX];
+	struct store_buf	 orig;
+	enum store_status	 rc;
+	enum img_type		 t = img_type_of(img->type);
+	char			 key[64];
+
+	snprintf(key, sizeof(key), "%s/original.%s", id, img_ext(t));
+	rc = store_get(r->store, key, r->conf.max_upload_bytes, &orig);
+	if (rc != STORE_OK) {
+		snprintf(why, whysz, "read %s: %s", key, store_status_str(rc));
+		return -1;
+	}
+	if (variant_make_all(orig.data, orig.len, t, out, n, why,
+	    whysz) == -1) {
+		store_buf_free(&orig);
+		return -1;
+	}
+	store_buf_free(&orig);
+	rc = resize_store_all(r, id, out, *n, v);
+	variant_free(out, *n);
+	if (rc != STORE_OK) {
+		snprintf(why, whysz, "store: %s", store_status_str(rc));
+		return -1;
+	}
+	return 0;
+}
+
+enum db_status
+resize_job(struct resize *r, const struct db_job *job)
+{
+	struct db_image		 img;
+	struct db_variant	 v[VARIANT_MAX];
+	enum db_status		 rc;
+	char			 id[ID_LEN + 1], why[256];
+	size_t			 n;
+
+	id_from_int(job->image_id, id);
+	rc = db_image_by_id(r->db, job->image_id, &img);
+	if (rc == DB_NOT_FOUND)
+		return db_job_delete(r->db, job->image_id) == DB_DOWN ?
+		    DB_DOWN : DB_OK;
+	if (rc != DB_OK)
+		return rc;
+	if (resize_make(r, &img, id, v, &n, why, sizeof(why)) == -1)
+		return resize_fail(r, job, id, why);
+	if ((rc = db_job_done(r->db, job->image_id, v, n)) == DB_OK)
+		log_info("resize %s: %zu variants", id, n);
+	return rc == DB_DOWN ? DB_DOWN : DB_OK;
+}

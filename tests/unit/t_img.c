@@ -1,0 +1,1010 @@
+/*
+ * img: sniffing and names; the ImageMagick policy img_init() applies (it
+ * must bite, shown against a control process without it); and img_probe()
+ * on real images made by convert(1) at test time, on crafted headers over
+ * the limits, on bare headers, truncations and impostors.  Each probe's
+ * time is printed as a TAP comment; nothing asserts on it.
+ */
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <wand/MagickWand.h>
+
+#include "conf.h"
+#include "img.h"
+#include "tap.h"
+
+struct buf {
+	uint8_t		*p;
+	size_t		 len;
+};
+
+static char	 dir[] = "/tmp/t_img.XXXXXX";
+
+static const char mvg[] =
+	"push graphic-context\n"
+	"viewbox 0 0 640 480\n"
+	"fill 'url(https://example.com/x.jpg)'\n"
+	"pop graphic-context\n";
+/* A harmless MVG that any unrestricted ImageMagick draws. */
+static const char mvg_plain[] =
+	"push graphic-context\nviewbox 0 0 4 4\nfill red\n"
+	"rectangle 0 0 3 3\npop graphic-context\n";
+static const char svg[] =
+	"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\">"
+	"<rect width=\"4\" height=\"4\" fill=\"red\"/></svg>";
+
+/* A big-endian TIFF with one IFD entry: Orientation (0x112) = 6. */
+static const uint8_t exif_tiff[26] = {
+	'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1,
+	0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0,
+	0, 0, 0, 0,
+};
+
+static double
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Runs a shell command in dir; setup failures end the test. */
+static void __attribute__((format(printf, 1, 2)))
+sh(const char *fmt, ...)
+{
+	char	 cmd[1024], full[1200];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "cd %s && %s", dir, cmd);
+	if (system(full) != 0)
+		errx(1, "setup failed: %s", full);
+}
+
+static char *
+path(const char *name)
+{
+	static char	 p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return p;
+}
+
+static struct buf
+slurp(const char *name)
+{
+	struct buf	 b;
+	FILE		*f;
+	long		 n;
+
+	if ((f = fopen(path(name), "rb")) == NULL)
+		err(1, "%s", name);
+	if (fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0)
+		err(1, "%s", name);
+	rewind(f);
+	b.len = (size_t)n;
+	if ((b.p = malloc(b.len + 1)) == NULL ||
+	    fread(b.p, 1, b.len, f) != b.len)
+		err(1, "%s", name);
+	fclose(f);
+	return b;
+}
+
+static void
+spit(const char *name, const void *p, size_t len)
+{
+	FILE	*f;
+
+	if ((f = fopen(path(name), "wb")) == NULL ||
+	    fwrite(p, 1, len, f) != len || fclose(f) != 0)
+		err(1, "%s", name);
+}
+
+/* The first n bytes of b, or b with bytes appended: a new buffer. */
+static struct buf
+cat(const void *a, size_t alen, const void *b, size_t blen)
+{
+	struct buf	 r;
+
+	r.len = alen + blen;
+	if ((r.p = malloc(r.len + 1)) == NULL)
+		err(1, NULL);
+	memcpy(r.p, a, alen);
+	if (blen > 0)
+		memcpy(r.p + alen, b, blen);
+	return r;
+}
+
+static uint8_t *
+be32(uint8_t *q, uint32_t v)
+{
+	q[0] = v >> 24;
+	q[1] = v >> 16;
+	q[2] = v >> 8;
+	q[3] = v;
+	return q + 4;
+}
+
+static uint8_t *
+le32(uint8_t *q, uint32_t v)
+{
+	q[0] = v;
+	q[1] = v >> 8;
+	q[2] = v >> 16;
+	q[3] = v >> 24;
+	return q + 4;
+}
+
+/* zlib's CRC-32, bit by bit: the test has no zlib of its own. */
+static uint32_t
+crc32_png(const uint8_t *p, size_t n)
+{
+	uint32_t	 c = 0xffffffff;
+	int		 k;
+
+	while (n-- > 0) {
+		c ^= *p++;
+		for (k = 0; k < 8; k++)
+			c = c & 1 ? 0xedb88320 ^ (c >> 1) : c >> 1;
+	}
+	return ~c;
+}
+
+/* Appends one PNG chunk at q: length, type, data, CRC. */
+static uint8_t *
+png_chunk(uint8_t *q, const char *type, const uint8_t *d, uint32_t n)
+{
+	uint8_t	*t;
+
+	q = be32(q, n);
+	t = q;
+	memcpy(q, type, 4);
+	if (n > 0)
+		memcpy(q + 4, d, n);
+	q += 4 + n;
+	return be32(q, crc32_png(t, 4 + n));
+}
+
+enum png_idat {
+	PNG_NO_IDAT,		/* IHDR, then IEND */
+	PNG_EMPTY_IDAT,		/* an IDAT of length 0 */
+	PNG_FULL_IDAT,		/* zero rows, stored deflate: decodes */
+	PNG_TOKEN_IDAT,		/* a few bytes: for headers never decoded */
+};
+
+/* An 8-bit RGB PNG of w x h, as idat says, with or without IEND. */
+static struct buf
+png_make(uint32_t w, uint32_t h, enum png_idat idat, int iend)
+{
+	struct buf	 b;
+	uint8_t		 ihdr[13], *z, *q, *zq;
+	size_t		 raw = 0, i, blk;
+	uint32_t	 a = 1, s = 0;
+
+	if (idat == PNG_FULL_IDAT)
+		raw = (size_t)h * (1 + 3 * (size_t)w);
+	if ((z = calloc(1, raw + raw / 65535 * 5 + 64)) == NULL ||
+	    (b.p = malloc(raw + raw / 65535 * 5 + 256)) == NULL)
+		err(1, NULL);
+	zq = z;
+	*zq++ = 0x78;
+	*zq++ = 0x01;
+	if (idat == PNG_FULL_IDAT) {
+		/* Stored blocks of zeros, then the Adler-32 of the rows. */
+		for (i = 0; i < raw || i == 0; i += blk) {
+			blk = raw - i > 65535 ? 65535 : raw - i;
+			*zq++ = i + blk == raw;
+			*zq++ = blk & 0xff;
+			*zq++ = blk >> 8;
+			*zq++ = ~blk & 0xff;
+			*zq++ = (~blk >> 8) & 0xff;
+			zq += blk;
+			if (blk == 0)
+				break;
+		}
+		for (i = 0; i < raw; i++)
+			s = (s + a) % 65521;
+		zq = be32(zq, s << 16 | a);
+	} else if (idat == PNG_TOKEN_IDAT)
+		zq += 6;
+	be32(ihdr, w);
+	be32(ihdr + 4, h);
+	memcpy(ihdr + 8, "\x08\x02\x00\x00\x00", 5);
+	q = b.p;
+	memcpy(q, "\x89PNG\r\n\x1a\n", 8);
+	q = png_chunk(q + 8, "IHDR", ihdr, 13);
+	if (idat == PNG_EMPTY_IDAT)
+		q = png_chunk(q, "IDAT", NULL, 0);
+	else if (idat != PNG_NO_IDAT)
+		q = png_chunk(q, "IDAT", z, (uint32_t)(zq - z));
+	if (iend)
+		q = png_chunk(q, "IEND", NULL, 0);
+	b.len = (size_t)(q - b.p);
+	free(z);
+	return b;
+}
+
+/* The offset of the first JPEG marker m (FF m) in b, or 0. */
+static size_t
+jpeg_find(const struct buf *b, uint8_t m)
+{
+	size_t	 i;
+
+	for (i = 2; i + 1 < b->len; i++)
+		if (b->p[i] == 0xff && b->p[i + 1] == m)
+			return i;
+	return 0;
+}
+
+/* A copy of a JPEG whose SOF0 claims w x h. */
+static struct buf
+jpeg_sof(const struct buf *src, uint16_t w, uint16_t h)
+{
+	struct buf	 b = cat(src->p, src->len, NULL, 0);
+	size_t		 sof = jpeg_find(src, 0xc0);
+
+	if (sof == 0)
+		errx(1, "no SOF0");
+	b.p[sof + 5] = h >> 8;
+	b.p[sof + 6] = h & 0xff;
+	b.p[sof + 7] = w >> 8;
+	b.p[sof + 8] = w & 0xff;
+	return b;
+}
+
+/* A JPEG with an EXIF APP1 (Orientation 6) right after SOI. */
+static struct buf
+jpeg_exif(const struct buf *src)
+{
+	uint8_t		 app1[4 + 6 + sizeof(exif_tiff)];
+	struct buf	 b, r;
+
+	memcpy(app1, "\xff\xe1", 2);
+	app1[2] = 0;
+	app1[3] = 2 + 6 + sizeof(exif_tiff);
+	memcpy(app1 + 4, "Exif\0\0", 6);
+	memcpy(app1 + 10, exif_tiff, sizeof(exif_tiff));
+	b = cat(src->p, 2, app1, sizeof(app1));
+	r = cat(b.p, b.len, src->p + 2, src->len - 2);
+	free(b.p);
+	return r;
+}
+
+/*
+ * An extended WebP: VP8X (EXIF flag, w x h), the VP8 chunk of a simple
+ * lossy WebP of that size, and an EXIF chunk holding exif.
+ */
+static struct buf
+webp_exif(const struct buf *simple, uint32_t w, uint32_t h,
+    const uint8_t *exif, uint32_t exiflen)
+{
+	struct buf	 b;
+	uint8_t		*q;
+	size_t		 vp8 = simple->len - 12;
+
+	if ((b.p = malloc(64 + vp8 + exiflen)) == NULL)
+		err(1, NULL);
+	q = b.p;
+	memcpy(q, "RIFF", 4);
+	q = le32(q + 4, (uint32_t)(4 + 18 + vp8 + 8 + exiflen + (exiflen & 1)));
+	memcpy(q, "WEBPVP8X", 8);
+	q = le32(q + 8, 10);
+	memcpy(q, "\x08\0\0\0", 4);
+	q += 4;
+	/* The canvas sides less one, 24 bits each. */
+	q[0] = (w - 1) & 0xff;
+	q[1] = (w - 1) >> 8;
+	q[2] = (w - 1) >> 16;
+	q[3] = (h - 1) & 0xff;
+	q[4] = (h - 1) >> 8;
+	q[5] = (h - 1) >> 16;
+	q += 6;
+	memcpy(q, simple->p + 12, vp8);
+	q += vp8;
+	memcpy(q, "EXIF", 4);
+	q = le32(q + 4, exiflen);
+	memcpy(q, exif, exiflen);
+	q += exiflen;
+	if (exiflen & 1)
+		*q++ = 0;
+	b.len = (size_t)(q - b.p);
+	return b;
+}
+
+/* A RIFF/WEBP holding the chunks in body, its size field right. */
+static struct buf
+webp_riff(const void *body, size_t len)
+{
+	uint8_t		 h[12];
+
+	memcpy(h, "RIFF", 4);
+	le32(h + 4, (uint32_t)(4 + len));
+	memcpy(h + 8, "WEBP", 4);
+	return cat(h, 12, body, len);
+}
+
+static enum img_status
+probe(const char *what, const struct buf *b, enum img_type t,
+    const struct conf *c, struct img_info *info)
+{
+	enum img_status	 st;
+	double		 t0;
+
+	t0 = now_ms();
+	st = img_probe(b->p, b->len, t, c, info);
+	printf("# probe %s (%zu bytes): %.2f ms\n", what, b->len,
+	    now_ms() - t0);
+	return st;
+}
+
+static const char *
+status_name(enum img_status st)
+{
+	return st == IMG_OK ? "OK" : st == IMG_BAD ? "BAD" :
+	    st == IMG_TOO_BIG ? "TOO_BIG" : "?";
+}
+
+/* Probes b as its sniffed type and checks the status. */
+static void
+expect(const char *what, const struct buf *b, const struct conf *c,
+    enum img_status want)
+{
+	struct img_info	 info;
+	enum img_status	 st;
+
+	st = probe(what, b, img_sniff(b->p, b->len), c, &info);
+	ok(st == want, "%s: %s (want %s)", what, status_name(st),
+	    status_name(want));
+}
+
+/* Probes b and checks type, sides and frames. */
+static void
+expect_ok(const char *what, const struct buf *b, const struct conf *c,
+    enum img_type type, long w, long h, long frames)
+{
+	struct img_info	 info;
+	enum img_status	 st;
+
+	st = probe(what, b, img_sniff(b->p, b->len), c, &info);
+	ok(st == IMG_OK && info.type == type && info.width == w &&
+	    info.height == h && info.frames == frames,
+	    "%s: %s, %s %ldx%ld, %ld frames (want %s %ldx%ld, %ld)", what,
+	    status_name(st), img_name(info.type), info.width, info.height,
+	    info.frames, img_name(type), w, h, frames);
+}
+
+/* ImageMagick on its own, in a process that never ran img_init(). */
+static int
+im_read_blob(const char *forced, const char *data)
+{
+	MagickWand		*w = NewMagickWand();
+	MagickBooleanType	 r;
+
+	if (forced != NULL)
+		MagickSetFilename(w, forced);
+	r = MagickReadImageBlob(w, data, strlen(data));
+	DestroyMagickWand(w);
+	return r == MagickTrue;
+}
+
+static int
+im_read(const char *spec)
+{
+	MagickWand		*w = NewMagickWand();
+	MagickBooleanType	 r;
+
+	r = MagickReadImage(w, spec);
+	DestroyMagickWand(w);
+	return r == MagickTrue;
+}
+
+/* Whether a fresh ImageMagick, without our policy, decodes data. */
+static int
+control_decodes(const char *forced, const char *data)
+{
+	pid_t	 pid;
+	int	 status;
+
+	fflush(stdout);
+	if ((pid = fork()) == -1)
+		err(1, "fork");
+	if (pid == 0) {
+		MagickWandGenesis();
+		_exit(im_read_blob(forced, data) ? 0 : 1);
+	}
+	if (waitpid(pid, &status, 0) == -1)
+		err(1, "waitpid");
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static void
+test_control(void)
+{
+	static const struct {
+		const char	*forced, *data;
+	} c[] = { { "MVG:", mvg_plain }, { "SVG:", svg }, { NULL, svg } };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (control_decodes(c[i].forced, c[i].data))
+			ok(1, "control: without img_init, ImageMagick "
+			    "decodes %s", c[i].forced ? c[i].forced :
+			    "SVG by its bytes");
+		else
+			ok(1, "control: %s # SKIP the system policy "
+			    "already refuses it", c[i].forced ? c[i].forced :
+			    "SVG by its bytes");
+	}
+}
+
+static void
+test_sniff(void)
+{
+	static const struct {
+		const char	*bytes;
+		size_t		 len;
+		enum img_type	 want;
+	} t[] = {
+		{ "\xff\xd8\xff\xe0\0\x10JFIF", 10, IMG_JPEG },
+		{ "\xff\xd8\xff", 3, IMG_JPEG },
+		{ "\xff\xd8", 2, IMG_NONE },
+		{ "\xff\xd8\xfe", 3, IMG_NONE },
+		{ "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16, IMG_PNG },
+		{ "\x89PNG\r\n\x1a\n", 8, IMG_PNG },
+		{ "\x89PNG\r\n\x1a", 7, IMG_NONE },
+		{ "\x89PNG\n\r\x1a\n", 8, IMG_NONE },
+		{ "GIF87a", 6, IMG_GIF },
+		{ "GIF89a\x01\0\x01\0", 10, IMG_GIF },
+		{ "GIF88a", 6, IMG_NONE },
+		{ "GIF89", 5, IMG_NONE },
+		{ "gif89a", 6, IMG_NONE },
+		{ "RIFF\x24\0\0\0WEBPVP8 ", 16, IMG_WEBP },
+		{ "RIFF\0\0\0\0WEBP", 12, IMG_WEBP },
+		{ "RIFF\0\0\0\0WEB", 11, IMG_NONE },
+		{ "RIFF\x24\0\0\0WAVEfmt ", 16, IMG_NONE },
+		{ "RIFX\x24\0\0\0WEBP", 12, IMG_NONE },
+		{ "", 0, IMG_NONE },
+		{ "BM\x36\0\0\0", 6, IMG_NONE },
+		{ "II*\0\x08\0\0\0", 8, IMG_NONE },
+		{ "%PDF-1.4\n", 9, IMG_NONE },
+		{ "%!PS-Adobe-3.0", 14, IMG_NONE },
+		{ "\0\0\0\x0cjP  \r\n\x87\n", 12, IMG_NONE },
+		{ mvg, sizeof(mvg) - 1, IMG_NONE },
+		{ svg, sizeof(svg) - 1, IMG_NONE },
+		{ "<?xml version=\"1.0\"?><image>", 28, IMG_NONE },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		ok(img_sniff(t[i].bytes, t[i].len) == t[i].want,
+		    "sniff #%zu (%zu bytes) is %s", i, t[i].len,
+		    t[i].want ? img_name(t[i].want) : "none");
+	ok(img_sniff(NULL, 0) == IMG_NONE, "sniff of nothing is none");
+}
+
+static void
+test_names(void)
+{
+	static const struct {
+		enum img_type	 t;
+		const char	*mime, *ext, *name;
+	} n[] = {
+		{ IMG_JPEG, "image/jpeg", "jpg", "jpeg" },
+		{ IMG_PNG, "image/png", "png", "png" },
+		{ IMG_GIF, "image/gif", "gif", "gif" },
+		{ IMG_WEBP, "image/webp", "webp", "webp" },
+	};
+	static const char *none[] = { "", "JPG", "Jpeg", "jpe", "tiff",
+	    "svg", "mvg", "jpeg ", "image/jpeg" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		ok(strcmp(img_mime(n[i].t), n[i].mime) == 0 &&
+		    strcmp(img_ext(n[i].t), n[i].ext) == 0 &&
+		    strcmp(img_name(n[i].t), n[i].name) == 0,
+		    "%s: %s, .%s", n[i].name, n[i].mime, n[i].ext);
+		ok(img_type_of(n[i].name) == n[i].t &&
+		    img_type_of(n[i].ext) == n[i].t,
+		    "img_type_of(\"%s\") and (\"%s\")", n[i].name, n[i].ext);
+	}
+	ok(img_mime(IMG_NONE) == NULL && img_ext(IMG_NONE) == NULL &&
+	    img_name(IMG_NONE) == NULL && img_name(99) == NULL,
+	    "no names for IMG_NONE or out of range");
+	for (i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+		ok(img_type_of(none[i]) == IMG_NONE, "img_type_of(\"%s\") "
+		    "is none", none[i]);
+	ok(img_type_of(NULL) == IMG_NONE, "img_type_of(NULL) is none");
+}
+
+/* The policy in effect, as ImageMagick lists it; diagnostics too. */
+static int
+policy_listed(void)
+{
+	ExceptionInfo	*e = AcquireExceptionInfo();
+	char		*text = NULL, *ours, *line, *save = NULL;
+	size_t		 len = 0;
+	FILE		*f;
+	int		 found;
+
+	if ((f = open_memstream(&text, &len)) == NULL)
+		err(1, "open_memstream");
+	ListPolicyInfo(f, e);
+	fclose(f);
+	DestroyExceptionInfo(e);
+	ours = strstr(text, "Path: [user-policy]");
+	found = ours != NULL && strstr(ours, "pattern: @*") != NULL &&
+	    strstr(ours, "pattern: {JPEG,JPG,PNG,GIF,WEBP}") != NULL;
+	for (line = ours ? strtok_r(ours, "\n", &save) : NULL; line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		printf("# %s\n", line);
+	free(text);
+	return found;
+}
+
+static void
+test_policy(void)
+{
+	static const struct {
+		const char	*forced, *data, *what;
+	} blobs[] = {
+		{ "MVG:", mvg, "MVG with a url() fill" },
+		{ "MVG:", mvg_plain, "plain MVG" },
+		{ "SVG:", svg, "SVG" },
+		{ NULL, svg, "SVG found by its bytes" },
+		{ "MSL:", "<?xml version=\"1.0\"?><image><read "
+		    "filename=\"xc:red\"/></image>", "MSL" },
+		{ "TEXT:", "hello", "TEXT" },
+	};
+	static const char *types[] = { "JPEG", "PNG", "GIF", "WEBP" };
+	char		 spec[512], msl[512];
+	size_t		 i, n;
+	MagickWand	*w;
+	unsigned char	*out;
+
+	printf("# policy: MagickSetSecurityPolicy() with an XML policymap, "
+	    "checked by IsRightsAuthorized(); limits: "
+	    "MagickSetResourceLimit()\n");
+	for (i = 0; i < sizeof(blobs) / sizeof(blobs[0]); i++)
+		ok(!im_read_blob(blobs[i].forced, blobs[i].data),
+		    "policy refuses a %s blob", blobs[i].what);
+	sh("convert -size 4x4 xc:red red.png && cp red.png eph.png && "
+	    "echo %s/red.png > list.txt", dir);
+	ok(im_read(path("red.png")), "a PNG read by its path still works");
+	snprintf(spec, sizeof(spec), "@%s", path("list.txt"));
+	ok(!im_read(spec), "policy refuses \"@file\" (a list naming a PNG)");
+	ok(!im_read("@/etc/passwd"), "policy refuses @/etc/passwd");
+	ok(!im_read("text:/etc/passwd"), "policy refuses text:/etc/passwd");
+	snprintf(spec, sizeof(spec), "ephemeral:%s", path("eph.png"));
+	ok(!im_read(spec) && access(path("eph.png"), F_OK) == 0,
+	    "policy refuses ephemeral: (and the file stays)");
+	snprintf(msl, sizeof(msl), "<?xml version=\"1.0\"?><image><read "
+	    "filename=\"%s/red.png\"/><write filename=\"%s/msl.png\"/>"
+	    "</image>", dir, dir);
+	spit("x.msl", msl, strlen(msl));
+	snprintf(spec, sizeof(spec), "msl:%s", path("x.msl"));
+	ok(!im_read(spec) && access(path("msl.png"), F_OK) == -1,
+	    "policy refuses msl: (and nothing is written)");
+	snprintf(spec, sizeof(spec), "|touch %s", path("piped"));
+	ok(!im_read(spec) && access(path("piped"), F_OK) == -1,
+	    "policy refuses a |command");
+	ok(policy_listed(), "our rules are listed as [user-policy]");
+
+	/* The resizer writes the four formats: the policy must allow it. */
+	w = NewMagickWand();
+	if (!MagickReadImage(w, path("red.png")))
+		errx(1, "red.png");
+	for (i = 0; i < 4; i++) {
+		out = NULL;
+		n = 0;
+		if (MagickSetImageFormat(w, types[i]))
+			out = MagickGetImageBlob(w, &n);
+		ok(out != NULL && img_sniff(out, n) == (enum img_type)(i + 1),
+		    "policy lets ImageMagick write %s", types[i]);
+		MagickRelinquishMemory(out);
+	}
+	DestroyMagickWand(w);
+
+	printf("# limits: thread %llu, memory %llu, map %llu, disk %llu, "
+	    "width %llu, height %llu, area %llu, list-length %llu\n",
+	    (unsigned long long)MagickGetResourceLimit(ThreadResource),
+	    (unsigned long long)MagickGetResourceLimit(MemoryResource),
+	    (unsigned long long)MagickGetResourceLimit(MapResource),
+	    (unsigned long long)MagickGetResourceLimit(DiskResource),
+	    (unsigned long long)MagickGetResourceLimit(WidthResource),
+	    (unsigned long long)MagickGetResourceLimit(HeightResource),
+	    (unsigned long long)MagickGetResourceLimit(AreaResource),
+	    (unsigned long long)MagickGetResourceLimit(ListLengthResource));
+	ok(MagickGetResourceLimit(ThreadResource) == 1, "one thread");
+	ok(MagickGetResourceLimit(ListLengthResource) == 1000,
+	    "list-length is max_frames");
+	ok(MagickGetResourceLimit(WidthResource) <= 16384 &&
+	    MagickGetResourceLimit(HeightResource) <= 16384,
+	    "width and height at most max_side");
+	ok(MagickGetResourceLimit(TimeResource) == MagickResourceInfinity,
+	    "no time limit (over it ImageMagick 6 calls _exit)");
+}
+
+/* Images convert(1) makes, and what img_probe() must say of them. */
+static const struct made {
+	const char	*file;
+	const char	*args;
+	enum img_type	 type;
+	long		 width, height, frames;
+} made[] = {
+	{ "plasma.jpg", "-size 64x48 plasma:", IMG_JPEG, 64, 48, 1 },
+	{ "cmyk.jpg", "-size 64x48 plasma: -colorspace CMYK", IMG_JPEG,
+	    64, 48, 1 },
+	{ "progressive.jpg", "-size 64x48 plasma: -interlace Plane",
+	    IMG_JPEG, 64, 48, 1 },
+	{ "gray.jpg", "-size 64x48 gradient: -colorspace Gray", IMG_JPEG,
+	    64, 48, 1 },
+	{ "photo.jpg", "-size 1000x750 plasma: -quality 85", IMG_JPEG,
+	    1000, 750, 1 },
+	{ "12mp.jpg", "-size 4000x3000 gradient: -quality 85", IMG_JPEG,
+	    4000, 3000, 1 },
+	{ "gradient.png", "-size 64x48 gradient:", IMG_PNG, 64, 48, 1 },
+	{ "alpha.png", "-size 64x48 xc:none", IMG_PNG, 64, 48, 1 },
+	{ "palette.png", "-size 64x48 plasma: -colors 16", IMG_PNG, 64, 48, 1 },
+	{ "adam7.png", "-size 64x48 plasma: -interlace PNG", IMG_PNG,
+	    64, 48, 1 },
+	{ "12mp.png", "-size 4000x3000 gradient: -depth 8", IMG_PNG,
+	    4000, 3000, 1 },
+	{ "side100.png", "-size 100x50 xc:red", IMG_PNG, 100, 50, 1 },
+	{ "side101.png", "-size 101x50 xc:red", IMG_PNG, 101, 50, 1 },
+	{ "pixels5100.png", "-size 100x51 xc:red", IMG_PNG, 100, 51, 1 },
+	{ "still.gif", "-size 20x10 xc:red", IMG_GIF, 20, 10, 1 },
+	{ "anim.gif", "-delay 10 -size 32x32 xc:red xc:blue xc:green",
+	    IMG_GIF, 32, 32, 3 },
+	{ "screen.gif", "-size 10x10 xc:red -repage 40x30+5+5", IMG_GIF,
+	    40, 30, 1 },
+	{ "six.gif", "-delay 10 -size 8x8 xc:red xc:blue xc:red xc:blue "
+	    "xc:red xc:blue", IMG_GIF, 8, 8, 6 },
+	{ "frames1000.gif", "-delay 1 -size 1x1 xc:red -duplicate 999",
+	    IMG_GIF, 1, 1, 1000 },
+	{ "lossy.webp", "-size 64x48 plasma:", IMG_WEBP, 64, 48, 1 },
+	{ "lossless.webp", "-size 40x30 plasma: -define webp:lossless=true",
+	    IMG_WEBP, 40, 30, 1 },
+	{ "alpha.webp", "-size 40x30 xc:none -fill red -draw "
+	    "'rectangle 0 0 9 9'", IMG_WEBP, 40, 30, 1 },
+	{ "anim.webp", "-delay 10 -size 32x32 xc:red xc:blue -loop 0",
+	    IMG_WEBP, 32, 32, 2 },
+	{ "six.webp", "-delay 10 -size 8x8 xc:red xc:blue xc:red xc:blue "
+	    "xc:red xc:blue -loop 0", IMG_WEBP, 8, 8, 6 },
+	{ "6mp.webp", "-size 3000x2000 gradient:", IMG_WEBP, 3000, 2000, 1 },
+};
+
+/* What identify(1), outside our policy, says of a file's orientation. */
+static int
+identify_says(const char *file, const char *want)
+{
+	char	 cmd[512], got[64] = "";
+	FILE	*p;
+
+	snprintf(cmd, sizeof(cmd), "identify -format '%%[orientation]' %s",
+	    path(file));
+	if ((p = popen(cmd, "r")) == NULL)
+		err(1, "popen");
+	if (fgets(got, sizeof(got), p) == NULL)
+		*got = '\0';
+	pclose(p);
+	printf("# identify %s: %s\n", file, got);
+	return strcmp(got, want) == 0;
+}
+
+static void
+test_made(const struct conf *c)
+{
+	struct buf	 b, plain, x;
+	size_t		 i;
+	uint8_t		 prefixed[6 + sizeof(exif_tiff)];
+
+	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		sh("convert %s %s", made[i].args, made[i].file);
+	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		if (strncmp(made[i].file, "side", 4) == 0 ||
+		    strncmp(made[i].file, "pixels", 6) == 0)
+			continue;
+		b = slurp(made[i].file);
+		ok(img_sniff(b.p, b.len) == made[i].type, "%s sniffs as %s",
+		    made[i].file, img_name(made[i].type));
+		expect_ok(made[i].file, &b, c, made[i].type, made[i].width,
+		    made[i].height, made[i].frames);
+		free(b.p);
+	}
+
+	/* EXIF orientation 6 (RightTop): displayed turned a quarter. */
+	plain = slurp("plasma.jpg");
+	x = jpeg_exif(&plain);
+	spit("exif6.jpg", x.p, x.len);
+	ok(identify_says("exif6.jpg", "RightTop"), "identify: exif6.jpg "
+	    "is RightTop");
+	expect_ok("exif6.jpg", &x, c, IMG_JPEG, 48, 64, 1);
+	free(x.p);
+	free(plain.p);
+
+	/*
+	 * WebP: ImageMagick reads the orientation only from an EXIF chunk
+	 * that starts "Exif\0\0", so convert's own (a bare TIFF, as the WebP
+	 * specification has it) leaves the picture upright.  Probe agrees
+	 * with identify either way.
+	 */
+	sh("convert exif6.jpg exif6.webp");
+	ok(identify_says("exif6.webp", "Undefined"), "identify: exif6.webp "
+	    "has no orientation");
+	x = slurp("exif6.webp");
+	expect_ok("exif6.webp (bare TIFF EXIF)", &x, c, IMG_WEBP, 64, 48, 1);
+	free(x.p);
+	plain = slurp("lossy.webp");
+	memcpy(prefixed, "Exif\0\0", 6);
+	memcpy(prefixed + 6, exif_tiff, sizeof(exif_tiff));
+	x = webp_exif(&plain, 64, 48, prefixed, sizeof(prefixed));
+	spit("exif6x.webp", x.p, x.len);
+	ok(identify_says("exif6x.webp", "RightTop"), "identify: "
+	    "exif6x.webp is RightTop");
+	expect_ok("exif6x.webp (\"Exif\\0\\0\" EXIF)", &x, c, IMG_WEBP,
+	    48, 64, 1);
+	free(x.p);
+	free(plain.p);
+}
+
+static void
+test_limits(const struct conf *defaults)
+{
+	struct conf	 c = *defaults;
+	struct buf	 b, jpg;
+	long long	 cap;
+
+	b = png_make(3, 2, PNG_FULL_IDAT, 1);
+	expect_ok("crafted 3x2 PNG", &b, defaults, IMG_PNG, 3, 2, 1);
+	free(b.p);
+	b = png_make(30000, 30000, PNG_TOKEN_IDAT, 1);
+	expect("PNG header claiming 30000x30000", &b, defaults, IMG_TOO_BIG);
+	free(b.p);
+	b = png_make(100000, 1, PNG_TOKEN_IDAT, 1);
+	expect("PNG header claiming 100000x1", &b, defaults, IMG_TOO_BIG);
+	free(b.p);
+	/* Debian's policy.xml caps the width at 16000 under max_side. */
+	cap = (long long)MagickGetResourceLimit(WidthResource);
+	b = png_make(16001, 1, PNG_FULL_IDAT, 1);
+	expect("16001x1 PNG against ImageMagick's own width limit", &b,
+	    defaults, cap < 16001 ? IMG_TOO_BIG : IMG_OK);
+	free(b.p);
+	b = png_make(16000, 1, PNG_FULL_IDAT, 1);
+	expect("16000x1 PNG", &b, defaults, IMG_OK);
+	free(b.p);
+
+	jpg = slurp("plasma.jpg");
+	b = jpeg_sof(&jpg, 65000, 65000);
+	expect("JPEG whose SOF claims 65000x65000", &b, defaults,
+	    IMG_TOO_BIG);
+	free(b.p);
+	b = jpeg_sof(&jpg, 64, 0);
+	expect("JPEG whose SOF claims a height of 0", &b, defaults, IMG_BAD);
+	free(b.p);
+	free(jpg.p);
+
+	c.max_frames = 5;
+	b = slurp("six.gif");
+	expect("6-frame GIF, max_frames 5", &b, &c, IMG_TOO_BIG);
+	free(b.p);
+	b = slurp("six.webp");
+	expect("6-frame WebP, max_frames 5", &b, &c, IMG_TOO_BIG);
+	free(b.p);
+	/* ImageMagick's list-length limit (max_frames) answers first. */
+	sh("convert -delay 1 -size 1x1 xc:red -duplicate 1000 "
+	    "frames1001.gif");
+	b = slurp("frames1001.gif");
+	expect("1001-frame GIF, max_frames 1000", &b, defaults, IMG_TOO_BIG);
+	free(b.p);
+
+	c = *defaults;
+	c.max_side = 100;
+	b = slurp("side100.png");
+	expect_ok("100x50, max_side 100", &b, &c, IMG_PNG, 100, 50, 1);
+	free(b.p);
+	b = slurp("side101.png");
+	expect("101x50, max_side 100", &b, &c, IMG_TOO_BIG);
+	free(b.p);
+	/* A frame wider than the GIF's logical screen is checked too. */
+	sh("convert -size 200x10 xc:red bigframe.gif");
+	b = slurp("bigframe.gif");
+	b.p[6] = 10, b.p[7] = 0, b.p[8] = 10, b.p[9] = 0;
+	expect("GIF: 10x10 screen, 200x10 frame, max_side 100", &b, &c,
+	    IMG_TOO_BIG);
+	free(b.p);
+	b = slurp("exif6.jpg");
+	c.max_side = 63;
+	expect("JPEG 64x48 turned, max_side 63", &b, &c, IMG_TOO_BIG);
+	free(b.p);
+
+	c = *defaults;
+	c.max_pixels = 5000;
+	b = slurp("side100.png");
+	expect_ok("100x50, max_pixels 5000", &b, &c, IMG_PNG, 100, 50, 1);
+	free(b.p);
+	b = slurp("pixels5100.png");
+	expect("100x51, max_pixels 5000", &b, &c, IMG_TOO_BIG);
+	free(b.p);
+}
+
+/* Bytes that are not an image, or not all of one. */
+static void
+test_bad(const struct conf *c)
+{
+	struct buf	 jpg, png, gif, webp, b;
+	size_t		 sos, i, k;
+	uint32_t	 x = 2463534242u;
+	uint8_t		 junk[4000], body[64];
+	static const char *magic[] = { "\xff\xd8\xff", "\x89PNG\r\n\x1a\n",
+	    "GIF89a", "RIFF\x98\x0f\0\0WEBP" };
+	static const size_t mlen[] = { 3, 8, 6, 12 };
+	struct img_info	 info;
+
+	jpg = slurp("plasma.jpg");
+	png = slurp("gradient.png");
+	gif = slurp("anim.gif");
+	webp = slurp("lossy.webp");
+
+	/* Bare headers. */
+	b = cat(jpg.p, 20, NULL, 0);
+	expect("first 20 bytes of a JPEG", &b, c, IMG_BAD);
+	free(b.p);
+	b = cat(jpg.p, 100, NULL, 0);
+	expect("first 100 bytes of a JPEG", &b, c, IMG_BAD);
+	free(b.p);
+	b = cat(jpg.p, jpeg_find(&jpg, 0xc4), NULL, 0);
+	expect("JPEG cut after its SOF", &b, c, IMG_BAD);
+	free(b.p);
+	sos = jpeg_find(&jpg, 0xda);
+	b = cat(jpg.p, sos + 2 + (jpg.p[sos + 2] << 8 | jpg.p[sos + 3]),
+	    NULL, 0);
+	expect("JPEG cut right after its scan header", &b, c, IMG_BAD);
+	free(b.p);
+	b = cat("\xff\xd8\xff\xd9", 4, NULL, 0);
+	expect("JPEG: SOI, EOI", &b, c, IMG_BAD);
+	free(b.p);
+	b = cat(png.p, 20, NULL, 0);
+	expect("first 20 bytes of a PNG", &b, c, IMG_BAD);
+	free(b.p);
+	b = cat(png.p, 33, NULL, 0);
+	expect("PNG signature and IHDR only", &b, c, IMG_BAD);
+	free(b.p);
+	b = cat(png.p, 100, NULL, 0);
+	expect("first 100 bytes of a PNG", &b, c, IMG_BAD);
+	free(b.p);
+	b = png_make(64, 48, PNG_NO_IDAT, 1);
+	expect("PNG: IHDR, IEND", &b, c, IMG_BAD);
+	free(b.p);
+	b = png_make(64, 48, PNG_EMPTY_IDAT, 1);
+	expect("PNG: IHDR, empty IDAT, IEND", &b, c, IMG_BAD);
+	free(b.p);
+	b = cat(gif.p, 13, NULL, 0);
+	expect("GIF header and screen only", &b, c, IMG_BAD);
+	free(b.p);
+	b = cat("GIF89a\x01\0\x01\0\0\0\0;", 14, NULL, 0);
+	expect("GIF: screen, trailer", &b, c, IMG_BAD);
+	free(b.p);
+	b = cat("GIF89a\x01\0\x01\0\0\0\0,\0\0\0\0\x01\0\x01\0\0\x02\0;",
+	    25, NULL, 0);
+	expect("GIF: an image with no data", &b, c, IMG_BAD);
+	free(b.p);
+	memcpy(body, webp.p + 12, 18);
+	le32(body + 4, 10);
+	b = webp_riff(body, 18);
+	expect("WebP: VP8 frame header only", &b, c, IMG_BAD);
+	free(b.p);
+	memcpy(body, "VP8X\x0a\0\0\0\0\0\0\0\x3f\0\0\x2f\0\0", 18);
+	b = webp_riff(body, 18);
+	expect("WebP: VP8X only", &b, c, IMG_BAD);
+	free(b.p);
+	memcpy(body, "VP8X\x0a\0\0\0\x02\0\0\0\x3f\0\0\x2f\0\0"
+	    "ANIM\x06\0\0\0\0\0\0\0\0\0", 32);
+	b = webp_riff(body, 32);
+	expect("WebP: animation with no frames", &b, c, IMG_BAD);
+	free(b.p);
+
+	/* Truncated. ImageMagick decodes a JPEG's first half (grey below). */
+	b = cat(jpg.p, jpg.len / 2, NULL, 0);
+	expect("JPEG cut in half (decodes)", &b, c, IMG_OK);
+	free(b.p);
+	b = cat(png.p, png.len - 1, NULL, 0);
+	expect("PNG short of its last byte", &b, c, IMG_BAD);
+	free(b.p);
+	b = cat(png.p, png.len - 20, NULL, 0);
+	expect("PNG cut in its IDAT", &b, c, IMG_BAD);
+	free(b.p);
+	b = cat(gif.p, gif.len - 40, NULL, 0);
+	expect("GIF cut in its last frame", &b, c, IMG_BAD);
+	free(b.p);
+	b = cat(webp.p, webp.len - 1, NULL, 0);
+	expect("WebP short of its last byte", &b, c, IMG_BAD);
+	free(b.p);
+
+	/* The right magic, then noise. */
+	for (i = 0; i < 4; i++) {
+		for (k = 0; k < sizeof(junk); k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			junk[k] = x;
+		}
+		b = cat(magic[i], mlen[i], junk, sizeof(junk) - mlen[i]);
+		expect(i == 0 ? "JPEG magic, then noise" : i == 1 ?
+		    "PNG magic, then noise" : i == 2 ? "GIF magic, then noise" :
+		    "WebP magic, then noise", &b, c, IMG_BAD);
+		free(b.p);
+	}
+
+	/* Scripts: not images, whatever their first bytes say. */
+	b = cat(mvg, sizeof(mvg) - 1, NULL, 0);
+	ok(img_sniff(b.p, b.len) == IMG_NONE, "MVG sniffs as none");
+	ok(probe("MVG as PNG", &b, IMG_PNG, c, &info) == IMG_BAD,
+	    "MVG probed as PNG is bad");
+	free(b.p);
+	b = cat(svg, sizeof(svg) - 1, NULL, 0);
+	ok(img_sniff(b.p, b.len) == IMG_NONE, "SVG sniffs as none");
+	free(b.p);
+	for (i = 0; i < 4; i++) {
+		b = cat(magic[i], mlen[i], i == 2 ? svg : mvg,
+		    i == 2 ? sizeof(svg) - 1 : sizeof(mvg) - 1);
+		expect(i == 0 ? "JPEG magic, then MVG" : i == 1 ?
+		    "PNG magic, then MVG" : i == 2 ? "GIF magic, then SVG" :
+		    "WebP magic, then MVG", &b, c, IMG_BAD);
+		free(b.p);
+	}
+
+	/* Wrong or no type, nothing at all. */
+	ok(probe("PNG as JPEG", &png, IMG_JPEG, c, &info) == IMG_BAD &&
+	    info.type == IMG_JPEG, "PNG bytes probed as JPEG are bad");
+	ok(probe("GIF as WebP", &gif, IMG_WEBP, c, &info) == IMG_BAD,
+	    "GIF bytes probed as WebP are bad");
+	ok(probe("PNG as none", &png, IMG_NONE, c, &info) == IMG_BAD,
+	    "IMG_NONE is bad");
+	b.p = NULL;
+	b.len = 0;
+	ok(probe("nothing", &b, IMG_PNG, c, &info) == IMG_BAD &&
+	    info.width == 0 && info.frames == 0, "no bytes are bad");
+	free(jpg.p);
+	free(png.p);
+	free(gif.p);
+	free(webp.p);
+}
+
+int
+main(void)
+{
+	struct conf	 c;
+	struct rusage	 ru;
+
+	if (mkdtemp(dir) == NULL)
+		err(1, "mkdtemp");
+	conf_defaults(&c);
+	test_control();
+	test_sniff();
+	test_names();
+	img_init(&c);
+	test_policy();
+	test_made(&c);
+	test_limits(&c);
+	test_bad(&c);
+	img_done();
+	getrusage(RUSAGE_SELF, &ru);
+	printf("# peak RSS %ld KB\n", ru.ru_maxrss);
+	ok(ru.ru_maxrss < 256 * 1024, "peak memory under 256 MB");
+	sh("rm -rf %s", dir);
+	return tap_done();
+}
