@@ -110,8 +110,7 @@ static long long	 img_side_cap = -1;
 struct img_hdr {
 	long		 width;		/* as stored, before EXIF rotation */
 	long		 height;
-	long		 frames;	/* WebP only; 0 means "ask the decoder" */
-	int		 orientation;	/* WebP only; 0 if none */
+	long		 frames;	/* WebP only; 0: ask the decoder */
 	const uint8_t	*exif;		/* WebP only: the EXIF chunk, or NULL */
 	size_t		 exif_len;
 };
@@ -147,6 +146,7 @@ img_le32(const uint8_t *p)
 	return (uint32_t)p[3] << 24 | img_le24(p);
 }
 
+/* The type the magic bytes say; buf may be NULL when len is 0. */
 enum img_type
 img_sniff(const void *buf, size_t len)
 {
@@ -494,7 +494,10 @@ img_over(const struct conf *c, long w, long h)
 	return IMG_OK;
 }
 
-/* Copies an ImageMagick message onto one printable line. */
+/*
+ * Copies an ImageMagick message onto one printable line, cut to fit: it is
+ * only ever logged, so a cut message is no error.
+ */
 static void
 img_oneline(char *dst, size_t dstsz, const char *src)
 {
@@ -506,26 +509,25 @@ img_oneline(char *dst, size_t dstsz, const char *src)
 }
 
 /*
- * Maps the wand's exception after a failed or doubtful ping, logs it once,
- * and clears it.  Resource-limit errors (the frame count over list-length,
- * say) are IMG_TOO_BIG; everything else is IMG_BAD.
+ * Maps the wand's exception after a failed or doubtful ping and puts its
+ * message in why.  Resource-limit errors (the frame count reaching the
+ * list-length limit, say) are IMG_TOO_BIG; everything else is IMG_BAD.
  */
 static enum img_status
-img_wand_status(MagickWand *w, enum img_type t, size_t len)
+img_wand_status(MagickWand *w, char *why, size_t whysz)
 {
 	ExceptionType	 sev;
-	char		*desc, line[256];
-	enum img_status	 st;
+	char		*desc;
 
 	desc = MagickGetException(w, &sev);
-	img_oneline(line, sizeof(line), desc);
+	if (desc != NULL && *desc != '\0')
+		img_oneline(why, whysz, desc);
+	else
+		img_oneline(why, whysz, "ImageMagick refuses it");
 	MagickRelinquishMemory(desc);
 	MagickClearException(w);
-	st = sev == ResourceLimitError || sev == ResourceLimitFatalError ?
+	return sev == ResourceLimitError || sev == ResourceLimitFatalError ?
 	    IMG_TOO_BIG : IMG_BAD;
-	log_info("img_probe: %s, %zu bytes: ImageMagick: %s (%d)",
-	    img_names[t], len, *line != '\0' ? line : "refused", (int)sev);
-	return st;
 }
 
 /*
@@ -553,15 +555,15 @@ img_frames_over(MagickWand *w, const struct conf *c, size_t n)
 /*
  * Pings buf with the decoder forced to t, and fills out's dimensions (the
  * GIF logical screen where it has one, else the first image), frames and
- * the EXIF orientation in *orient.
+ * the EXIF orientation in *orient.  On failure, says why in why.
  */
 static enum img_status
 img_ping(const void *buf, size_t len, enum img_type t, const struct conf *c,
-    struct img_info *out, int *orient)
+    struct img_info *out, int *orient, char *why, size_t whysz)
 {
 	MagickWand	*w;
-	enum img_status	 st;
-	char		*fmt;
+	enum img_status	 st = IMG_BAD;
+	char		*fmt = NULL;
 	size_t		 n, pw, ph;
 	ssize_t		 px, py;
 
@@ -574,20 +576,19 @@ img_ping(const void *buf, size_t len, enum img_type t, const struct conf *c,
 	    !MagickSetFilename(w, img_forced[t]) ||
 	    !MagickPingImageBlob(w, buf, len) ||
 	    MagickGetExceptionType(w) >= ErrorException) {
-		st = img_wand_status(w, t, len);
+		st = img_wand_status(w, why, whysz);
 		goto out;
 	}
-	st = IMG_BAD;
+	img_oneline(why, whysz, "no image in the ping");
 	if ((n = MagickGetNumberImages(w)) == 0 ||
 	    !MagickSetIteratorIndex(w, 0))
 		goto out;
-	/* The format detected must be the one forced, or someone lied. */
+	/* The coder that answered must be the one forced. */
 	fmt = MagickGetImageFormat(w);
 	if (fmt == NULL || strcmp(fmt, img_coders[t]) != 0) {
-		MagickRelinquishMemory(fmt);
+		img_oneline(why, whysz, "another coder answered");
 		goto out;
 	}
-	MagickRelinquishMemory(fmt);
 	out->frames = (long)n;
 	out->width = (long)MagickGetImageWidth(w);
 	out->height = (long)MagickGetImageHeight(w);
@@ -597,8 +598,10 @@ img_ping(const void *buf, size_t len, enum img_type t, const struct conf *c,
 		out->height = (long)ph;
 	}
 	*orient = (int)MagickGetImageOrientation(w);
-	st = img_frames_over(w, c, n);
+	if ((st = img_frames_over(w, c, n)) != IMG_OK)
+		img_oneline(why, whysz, "a frame is over the limits");
 out:
+	MagickRelinquishMemory(fmt);
 	DestroyMagickWand(w);
 	return st;
 }
@@ -630,50 +633,66 @@ img_exif_orientation(const uint8_t *exif, size_t len)
 	return o;
 }
 
+/* Dimensions and frames from the container walk alone (WebP). */
+static void
+img_from_hdr(const struct img_hdr *h, struct img_info *out, int *orient)
+{
+	out->width = h->width;
+	out->height = h->height;
+	out->frames = h->frames;
+	if (h->exif != NULL && h->frames == 1)
+		*orient = img_exif_orientation(h->exif, h->exif_len);
+}
+
 /*
- * Fills out (zeroed first; type always set) and returns IMG_OK, IMG_BAD
- * (wrong magic, no image data after the header, or the decoder refuses)
- * or IMG_TOO_BIG.  Needs img_init().  Logs the reason once on failure.
+ * Returns IMG_OK with out filled, or IMG_BAD (wrong magic, no image data
+ * after the header, or the decoder refuses it) or IMG_TOO_BIG with only
+ * out->type set.  Needs img_init().  Logs the reason of a failure once.
  */
 enum img_status
 img_probe(const void *buf, size_t len, enum img_type t, const struct conf *c,
     struct img_info *out)
 {
 	struct img_hdr	 h;
-	enum img_status	 st;
+	enum img_status	 st = IMG_BAD;
+	char		 why[256] = "no image data after the header";
 	int		 orient = 0;
 	long		 tmp;
 
 	memset(out, 0, sizeof(*out));
 	memset(&h, 0, sizeof(h));
 	out->type = t;
-	if (!img_valid(t) || buf == NULL || img_walk(buf, len, t, &h) == -1) {
-		log_info("img_probe: %s, %zu bytes: no image data",
-		    img_valid(t) ? img_names[t] : "none", len);
-		return IMG_BAD;
-	}
+	if (!img_valid(t) || buf == NULL || img_walk(buf, len, t, &h) == -1)
+		goto fail;
 	/* Nothing over the limits reaches a decoder. */
-	if (img_over(c, h.width, h.height) != IMG_OK ||
-	    h.frames > c->max_frames)
-		goto big;
-	if (t == IMG_WEBP) {
-		out->width = h.width;
-		out->height = h.height;
-		out->frames = h.frames;
-		if (h.exif != NULL && h.frames == 1)
-			orient = img_exif_orientation(h.exif, h.exif_len);
-	} else if ((st = img_ping(buf, len, t, c, out, &orient)) != IMG_OK) {
-		if (st == IMG_TOO_BIG)
-			goto big;
-		return st;
+	if ((st = img_over(c, h.width, h.height)) != IMG_OK) {
+		/* Numbers only: these lines cannot be cut. */
+		(void)snprintf(why, sizeof(why), "%ld x %ld: over the limits",
+		    h.width, h.height);
+		goto fail;
 	}
+	if (h.frames > c->max_frames) {
+		st = IMG_TOO_BIG;
+		(void)snprintf(why, sizeof(why), "%ld frames: over the limit",
+		    h.frames);
+		goto fail;
+	}
+	if (t == IMG_WEBP)
+		img_from_hdr(&h, out, &orient);
+	else if ((st = img_ping(buf, len, t, c, out, &orient, why,
+	    sizeof(why))) != IMG_OK)
+		goto fail;
+	st = IMG_BAD;
 	if (out->width <= 0 || out->height <= 0) {
-		log_info("img_probe: %s, %zu bytes: no dimensions",
-		    img_names[t], len);
-		return IMG_BAD;
+		img_oneline(why, sizeof(why), "no dimensions");
+		goto fail;
 	}
-	if (out->frames > c->max_frames)
-		goto big;
+	if (out->frames > c->max_frames) {
+		st = IMG_TOO_BIG;
+		(void)snprintf(why, sizeof(why), "%ld frames: over the limit",
+		    out->frames);
+		goto fail;
+	}
 	/* LeftTop, RightTop, RightBottom, LeftBottom: turned a quarter. */
 	if (orient >= LeftTopOrientation && orient <= LeftBottomOrientation) {
 		tmp = out->width;
@@ -681,13 +700,12 @@ img_probe(const void *buf, size_t len, enum img_type t, const struct conf *c,
 		out->height = tmp;
 	}
 	return IMG_OK;
-big:
-	log_info("img_probe: %s, %zu bytes: over the limits "
-	    "(%ld x %ld, %ld frames)", img_names[t], len,
-	    out->width ? out->width : h.width,
-	    out->height ? out->height : h.height,
-	    out->frames ? out->frames : h.frames);
-	return IMG_TOO_BIG;
+fail:
+	log_info("img_probe: %s, %zu bytes: %s", img_valid(t) ?
+	    img_names[t] : "none", len, why);
+	memset(out, 0, sizeof(*out));
+	out->type = t;
+	return st;
 }
 
 /* Applies img_policy, then checks it bites; exits if either fails. */
@@ -749,7 +767,10 @@ img_limits(const struct conf *c)
 	if (c->max_pixels > disk / 16)
 		disk = c->max_pixels > LLONG_MAX / 16 ? LLONG_MAX :
 		    c->max_pixels * 16;
-	/* One thread: the FastCGI app runs one process per request. */
+	/*
+	 * One thread: lighttpd runs several FastCGI processes, one request
+	 * at a time each, and OpenMP threads on top would only contend.
+	 */
 	img_limit(ThreadResource, "thread", 1);
 	img_limit(MemoryResource, "memory", 256 * IMG_MIB);
 	img_limit(MapResource, "map", 512 * IMG_MIB);
@@ -757,7 +778,9 @@ img_limits(const struct conf *c)
 	img_limit(WidthResource, "width", c->max_side);
 	img_limit(HeightResource, "height", c->max_side);
 	img_limit(AreaResource, "area", c->max_pixels);
-	img_limit(ListLengthResource, "list-length", c->max_frames);
+	/* ImageMagick refuses a list once it reaches the limit: one more. */
+	img_limit(ListLengthResource, "list-length",
+	    c->max_frames < LLONG_MAX ? c->max_frames + 1 : c->max_frames);
 	side = c->max_side;
 	cap = (long long)MagickGetResourceLimit(WidthResource);
 	if (cap < side)

@@ -69,6 +69,7 @@ resize_loop(struct resize *r)
 	int	 backoff = 1;
 
 	db_listen(r->db, "resize_jobs");
+	log_info("listening for jobs");
 	while (!resize_quit) {
 		if (resize_drain(r) == -1) {
 			/* The database is down: wait for it, a bit longer

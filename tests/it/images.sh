@@ -13,7 +13,9 @@ make_images() {
 	convert -delay 10 -size 40x30 xc:red xc:green xc:blue "$d/anim.gif"
 	convert -size 500x400 gradient:red-blue "$d/image.webp"
 	# EXIF orientation 6: stored 64x48, displayed 48x64.
-	convert -size 64x48 xc:green -orient RightTop "$d/rotated.jpg"
+	# (convert -orient writes no EXIF orientation in ImageMagick 6.9.11.)
+	convert -size 64x48 xc:green "$d/rotated.jpg"
+	exiftool -q -overwrite_original -Orientation#=6 "$d/rotated.jpg"
 	head -c 33 "$d/alpha.png" >"$d/bare.png"
 	echo "just some text, not an image" >"$d/text.txt"
 	printf 'push graphic-context\nviewbox 0 0 640 480\npop graphic-context\n' \

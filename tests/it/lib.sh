@@ -89,18 +89,23 @@ FROM images
 SQL
 }
 
-# run_resizer ARGS...: imghost-resize against the current store's stack.
-run_resizer() {
+# resizer_env: exports the keys that point imghost-resize at the current
+# store's stack.  Use it in a subshell: ( resizer_env; exec ... ) & makes
+# $! the resizer's own PID, for signals.
+resizer_env() {
+	export IMGHOST_DATABASE_URL="$DB" IMGHOST_STORE=$STORE
 	if [ "$STORE" = fs ]; then
-		env IMGHOST_DATABASE_URL="$DB" IMGHOST_STORE=fs \
-			IMGHOST_FS_ROOT="$OUT/fs/store" "$TOP/imghost-resize" "$@"
+		export IMGHOST_FS_ROOT="$OUT/fs/store"
 	else
-		env IMGHOST_DATABASE_URL="$DB" IMGHOST_STORE=s3 \
-			IMGHOST_S3_ENDPOINT="$RGW_ENDPOINT" \
+		export IMGHOST_S3_ENDPOINT="$RGW_ENDPOINT" \
 			IMGHOST_S3_BUCKET="$RGW_BUCKET" \
 			IMGHOST_S3_REGION="$RGW_REGION" \
 			IMGHOST_S3_ACCESS_KEY="$RGW_ACCESS_KEY" \
-			IMGHOST_S3_SECRET_KEY="$RGW_SECRET_KEY" \
-			"$TOP/imghost-resize" "$@"
+			IMGHOST_S3_SECRET_KEY="$RGW_SECRET_KEY"
 	fi
+}
+
+# run_resizer ARGS...: imghost-resize against the current store's stack.
+run_resizer() {
+	( resizer_env; exec "$TOP/imghost-resize" "$@" )
 }

@@ -1,0 +1,662 @@
+/*
+ * Making the variants of one image (API.md, "Sizes").  The image is
+ * decoded once, oriented, converted to sRGB when it is CMYK, and stripped
+ * of everything but its ICC profile; then large is scaled from it, medium
+ * from large and small from medium, and each is encoded in the original's
+ * format and, unless that is WebP, as a WebP twin.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lcms2.h>
+#include <wand/MagickWand.h>
+
+#include "size.h"
+#include "variant.h"
+
+#define VARIANT_JPEG_QUALITY	82
+#define VARIANT_WEBP_QUALITY	80
+/* For PNG the tens are the zlib level and the units the filter (adaptive). */
+#define VARIANT_PNG_QUALITY	75
+#define VARIANT_WEBP_METHOD	"4"
+
+/*
+ * What ImageMagick's StripImage() keeps out of a PNG, less iCCP (the
+ * colour profile stays), the chunks that say how to show the colours,
+ * and zTXt: ImageMagick 6.9.11 leaves the ICC profile out too when both
+ * tEXt and zTXt are excluded.  No text is left to write anyway.
+ */
+#define VARIANT_PNG_EXCLUDE	"bKGD,caNv,eXIf,EXIF,iTXt,pHYs,tEXt,date"
+
+/* The coder name ImageMagick knows a type by, or NULL. */
+static const char *
+variant_coder(enum img_type type)
+{
+	switch (type) {
+	case IMG_JPEG:
+		return "JPEG";
+	case IMG_PNG:
+		return "PNG";
+	case IMG_GIF:
+		return "GIF";
+	case IMG_WEBP:
+		return "WEBP";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Puts "what: msg" into err, msg cut before the " `file' @ module/line"
+ * that ImageMagick 6 appends.  A message cut short by errsz is still a
+ * message, so truncation is fine.
+ */
+static void
+variant_err(char *err, size_t errsz, const char *what, const char *msg)
+{
+	const char	*end;
+	int		 n;
+
+	if (msg == NULL || *msg == '\0')
+		msg = "failed";
+	if ((end = strstr(msg, " `")) == NULL)
+		end = msg + strlen(msg);
+	n = end - msg > 512 ? 512 : (int)(end - msg);
+	(void)snprintf(err, errsz, "%s: %.*s", what, n, msg);
+}
+
+/* Puts what ImageMagick says went wrong in w into err, after what. */
+static void
+variant_wand_err(MagickWand *w, const char *what, char *err, size_t errsz)
+{
+	ExceptionType	 severity;
+	char		*desc;
+
+	desc = MagickGetException(w, &severity);
+	variant_err(err, errsz, what, desc);
+	MagickRelinquishMemory(desc);
+}
+
+/* The side of the largest box in size_list. */
+static long
+variant_largest_box(void)
+{
+	const struct size	*s;
+	long			 box = 0;
+
+	for (s = size_list; s->name != NULL; s++)
+		if (s->box > box)
+			box = s->box;
+	return box;
+}
+
+/* The shorter side of the JPEG in buf, from its header; 0 if unknown. */
+static long
+variant_jpeg_short_side(const void *buf, size_t len)
+{
+	MagickWand	*p;
+	long		 w = 0, h = 0;
+
+	if ((p = NewMagickWand()) == NULL)
+		return 0;
+	if (MagickSetFormat(p, "JPEG") && MagickPingImageBlob(p, buf, len)) {
+		w = (long)MagickGetImageWidth(p);
+		h = (long)MagickGetImageHeight(p);
+	}
+	DestroyMagickWand(p);
+	return w < h ? w : h;
+}
+
+/*
+ * Asks libjpeg to decode at 1/2, 1/4 or 1/8 scale where that still
+ * leaves both sides at least the largest box.  ImageMagick takes the
+ * smallest scale at which width and height both stay at or above the
+ * hint, so a square hint is right whatever the orientation, and a
+ * 4000x3000 photo decodes at 2000x1500: a quarter of the pixels and the
+ * memory.  (A hint of twice the box would leave it at full size.)  The
+ * image is pinged first because below the hint ImageMagick does not
+ * stop at 1/1 but asks libjpeg to upscale: 600x400 would come out
+ * 1200x800.
+ */
+static int
+variant_jpeg_hint(MagickWand *w, const void *buf, size_t len)
+{
+	char	 hint[64];
+	long	 box;
+	int	 n;
+
+	box = variant_largest_box();
+	if (variant_jpeg_short_side(buf, len) < 2 * box)
+		return 0;
+	n = snprintf(hint, sizeof(hint), "%ldx%ld", box, box);
+	if (n < 0 || (size_t)n >= sizeof(hint))
+		return -1;
+	return MagickSetOption(w, "jpeg:size", hint) ? 0 : -1;
+}
+
+/*
+ * Whether a warning says the data stopped early, in libjpeg's words
+ * (JWRN_JPEG_EOF, JWRN_HIT_MARKER): it then fills the rest of the
+ * picture with grey, and a variant of that is not the image.  Other
+ * warnings ("extraneous bytes before marker", say) are common in
+ * cameras' files and harmless.
+ */
+static int
+variant_cut_short(const char *reason)
+{
+	static const char *const	 cut[] = {
+		"Premature end of JPEG file",
+		"premature end of data segment",
+	};
+	size_t				 i;
+
+	for (i = 0; reason != NULL && i < sizeof(cut) / sizeof(cut[0]); i++)
+		if (strstr(reason, cut[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether ImageMagick 6's decoder failed although the read "succeeded":
+ * it leaves its errors and warnings on the images, not the wand (a JPEG
+ * it cannot decode comes back as a 0x0 image).  Sets err when so.
+ */
+static int
+variant_decode_failed(MagickWand *w, char *err, size_t errsz)
+{
+	ExceptionInfo	*e;
+	int		 bad;
+
+	if ((e = AcquireExceptionInfo()) == NULL) {
+		(void)snprintf(err, errsz, "decode: out of memory");
+		return 1;
+	}
+	MagickResetIterator(w);
+	GetImageException(GetImageFromMagickWand(w), e);
+	bad = e->severity >= ErrorException || variant_cut_short(e->reason);
+	if (bad)
+		variant_err(err, errsz, "decode", e->reason);
+	else if (MagickGetImageWidth(w) == 0 || MagickGetImageHeight(w) == 0) {
+		bad = 1;
+		(void)snprintf(err, errsz, "decode: no pixels");
+	}
+	DestroyExceptionInfo(e);
+	return bad;
+}
+
+/*
+ * Decodes buf with the coder of type forced, so no other decoder sees
+ * it.  Returns a wand the caller destroys, or NULL with err set.
+ */
+static MagickWand *
+variant_decode(const void *buf, size_t len, enum img_type type, char *err,
+    size_t errsz)
+{
+	MagickWand	*w;
+	const char	*coder;
+
+	if ((coder = variant_coder(type)) == NULL) {
+		(void)snprintf(err, errsz, "decode: not a known image type");
+		return NULL;
+	}
+	if ((w = NewMagickWand()) == NULL) {
+		(void)snprintf(err, errsz, "decode: out of memory");
+		return NULL;
+	}
+	if (!MagickSetFormat(w, coder) ||
+	    (type == IMG_JPEG && variant_jpeg_hint(w, buf, len) == -1) ||
+	    !MagickReadImageBlob(w, buf, len)) {
+		variant_wand_err(w, "decode", err, errsz);
+		goto fail;
+	}
+	if (variant_decode_failed(w, err, errsz))
+		goto fail;
+	return w;
+fail:
+	DestroyMagickWand(w);
+	return NULL;
+}
+
+/* Frees what ImageMagick allocated for a list of n names. */
+static void
+variant_names_free(char **names, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; names != NULL && i < n; i++)
+		MagickRelinquishMemory(names[i]);
+	MagickRelinquishMemory(names);
+}
+
+/* Removes every profile of the current frame but the ICC profile. */
+static void
+variant_strip_profiles(MagickWand *w)
+{
+	char	**names;
+	size_t	  i, n, len;
+
+	names = MagickGetImageProfiles(w, "*", &n);
+	for (i = 0; names != NULL && i < n; i++)
+		if (strcmp(names[i], "icc") != 0 &&
+		    strcmp(names[i], "icm") != 0)
+			MagickRelinquishMemory(MagickRemoveImageProfile(w,
+			    names[i], &len));
+	variant_names_free(names, n);
+}
+
+/*
+ * Removes the current frame's properties: the EXIF and GPS values parsed
+ * out of a profile, comments, PNG text chunks and dates, which encoders
+ * write back out (and a JPEG's "jpeg:colorspace" of its own).
+ */
+static void
+variant_strip_properties(MagickWand *w)
+{
+	char	**names;
+	size_t	  i, n;
+
+	names = MagickGetImageProperties(w, "*", &n);
+	for (i = 0; names != NULL && i < n; i++)
+		MagickDeleteImageProperty(w, names[i]);
+	variant_names_free(names, n);
+}
+
+/*
+ * Strips the current frame of EXIF, XMP, IPTC, GPS and comments, keeping
+ * the ICC profile.  Not MagickStripImage(): it would drop that too, and
+ * keep iCCP out of a PNG.
+ */
+static int
+variant_strip(MagickWand *w)
+{
+	variant_strip_profiles(w);
+	variant_strip_properties(w);
+	return MagickSetImageArtifact(w, "png:exclude-chunk",
+	    VARIANT_PNG_EXCLUDE) ? 0 : -1;
+}
+
+/*
+ * The sRGB profile, from lcms2 (ImageMagick 6 keeps its own private).
+ * Returns it malloc'd with its length in *len, or NULL.
+ */
+static unsigned char *
+variant_srgb_profile(size_t *len)
+{
+	cmsHPROFILE	 p;
+	cmsUInt32Number	 n = 0;
+	unsigned char	*buf = NULL;
+
+	if ((p = cmsCreate_sRGBProfile()) == NULL)
+		return NULL;
+	if (!cmsSaveProfileToMem(p, NULL, &n) || (buf = malloc(n)) == NULL ||
+	    !cmsSaveProfileToMem(p, buf, &n)) {
+		free(buf);
+		buf = NULL;
+	}
+	cmsCloseProfile(p);
+	*len = n;
+	return buf;
+}
+
+/*
+ * Converts a CMYK frame's pixels to sRGB through its own ICC profile,
+ * then drops that profile: an untagged image is sRGB to a browser.
+ * Returns -1 when there is no profile or lcms2 refuses it.
+ */
+static int
+variant_cmyk_by_profile(MagickWand *w)
+{
+	unsigned char	*srgb, *icc;
+	size_t		 len;
+	int		 rc = -1;
+
+	if ((icc = MagickGetImageProfile(w, "icc", &len)) == NULL)
+		return -1;
+	MagickRelinquishMemory(icc);
+	if ((srgb = variant_srgb_profile(&len)) == NULL)
+		return -1;
+	if (MagickProfileImage(w, "icc", srgb, len) &&
+	    MagickGetImageColorspace(w) == sRGBColorspace)
+		rc = 0;
+	free(srgb);
+	MagickRelinquishMemory(MagickRemoveImageProfile(w, "icc", &len));
+	return rc;
+}
+
+/*
+ * Browsers show CMYK JPEGs badly and WebP cannot hold CMYK, so a CMYK
+ * frame becomes sRGB: by its ICC profile where it has a usable one, else
+ * by ImageMagick's plain formula.
+ */
+static int
+variant_to_srgb(MagickWand *w)
+{
+	if (MagickGetImageColorspace(w) != CMYKColorspace)
+		return 0;
+	if (variant_cmyk_by_profile(w) == 0)
+		return 0;
+	MagickClearException(w);
+	return MagickTransformImageColorspace(w, sRGBColorspace) ? 0 : -1;
+}
+
+/* Orients, converts and strips every frame of w. */
+static int
+variant_prepare_frames(MagickWand *w)
+{
+	MagickResetIterator(w);
+	while (MagickNextImage(w)) {
+		if (!MagickAutoOrientImage(w) || variant_to_srgb(w) == -1 ||
+		    variant_strip(w) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Makes the decoded image ready to scale: an animation coalesced into
+ * whole frames, every frame upright, sRGB or ICC-tagged, stripped.
+ * Consumes w; returns the wand to go on with, or NULL with err set.
+ */
+static MagickWand *
+variant_prepare(MagickWand *w, char *err, size_t errsz)
+{
+	MagickWand	*c;
+
+	if (MagickGetNumberImages(w) > 1) {
+		if ((c = MagickCoalesceImages(w)) == NULL) {
+			variant_wand_err(w, "coalesce", err, errsz);
+			DestroyMagickWand(w);
+			return NULL;
+		}
+		DestroyMagickWand(w);
+		w = c;
+	}
+	if (variant_prepare_frames(w) == -1) {
+		variant_wand_err(w, "prepare", err, errsz);
+		DestroyMagickWand(w);
+		return NULL;
+	}
+	MagickResetIterator(w);
+	return w;
+}
+
+/*
+ * A copy of src with every frame scaled to width x height (the same
+ * size, when it is already).  Returns a wand the caller destroys, or NULL
+ * with err set.
+ */
+static MagickWand *
+variant_scale(MagickWand *src, long width, long height, char *err,
+    size_t errsz)
+{
+	MagickWand	*w;
+
+	if ((w = CloneMagickWand(src)) == NULL) {
+		(void)snprintf(err, errsz, "scale: out of memory");
+		return NULL;
+	}
+	MagickResetIterator(w);
+	while (MagickNextImage(w)) {
+		if ((long)MagickGetImageWidth(w) == width &&
+		    (long)MagickGetImageHeight(w) == height)
+			continue;
+		if (!MagickResizeImage(w, width, height, LanczosFilter, 1.0) ||
+		    !MagickSetImagePage(w, width, height, 0, 0))
+			goto fail;
+	}
+	MagickResetIterator(w);
+	return w;
+fail:
+	variant_wand_err(w, "scale", err, errsz);
+	DestroyMagickWand(w);
+	return NULL;
+}
+
+/* The quality setting for format, as ImageMagick's encoders read it. */
+static size_t
+variant_quality(enum img_type format)
+{
+	switch (format) {
+	case IMG_JPEG:
+		return VARIANT_JPEG_QUALITY;
+	case IMG_PNG:
+		return VARIANT_PNG_QUALITY;
+	case IMG_WEBP:
+		return VARIANT_WEBP_QUALITY;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The settings the encoders read from the wand: progressive 4:2:0 JPEG,
+ * lossy WebP (keeping alpha), never an interlaced PNG or GIF.
+ */
+static int
+variant_set_wand_encoding(MagickWand *w, enum img_type format)
+{
+	static const double	 yuv420[] = { 2, 1, 1 };	/* 2x2,1x1,1x1 */
+
+	if (!MagickSetFormat(w, variant_coder(format)) ||
+	    !MagickSetCompressionQuality(w, variant_quality(format)) ||
+	    !MagickSetInterlaceScheme(w,
+	    format == IMG_JPEG ? JPEGInterlace : NoInterlace))
+		return -1;
+	switch (format) {
+	case IMG_JPEG:
+		return MagickSetSamplingFactors(w, 3, yuv420) ? 0 : -1;
+	case IMG_WEBP:
+		return MagickSetOption(w, "webp:method", VARIANT_WEBP_METHOD) &&
+		    MagickSetOption(w, "webp:lossless", "false") ? 0 : -1;
+	default:
+		return 0;
+	}
+}
+
+/* The same settings where the encoders read them from each frame. */
+static int
+variant_set_frame_encoding(MagickWand *w, enum img_type format)
+{
+	MagickResetIterator(w);
+	while (MagickNextImage(w)) {
+		if (!MagickSetImageFormat(w, variant_coder(format)) ||
+		    !MagickSetImageCompressionQuality(w,
+		    variant_quality(format)) ||
+		    !MagickSetImageInterlaceScheme(w,
+		    format == IMG_JPEG ? JPEGInterlace : NoInterlace))
+			return -1;
+		if (format == IMG_PNG && !MagickSetImageDepth(w, 8))
+			return -1;
+	}
+	MagickResetIterator(w);
+	return 0;
+}
+
+/*
+ * A GIF's frames optimised back into layers (the coalesced frames would
+ * be far larger), then brought to one palette of 256 colours for them
+ * all.  Without dithering: ImageMagick 6 sets up a 128 MB colour cache
+ * (memset, so resident) for each dithered quantization, and the GIF
+ * encoder would quantize each frame of each size on its own: 0.15 s and
+ * 128 MB a frame.  The WebP twin, which browsers take first, keeps every
+ * colour anyway.
+ */
+static MagickWand *
+variant_gif_layers(MagickWand *w)
+{
+	MagickWand	*e;
+
+	if (MagickGetNumberImages(w) > 1)
+		e = MagickOptimizeImageLayers(w);
+	else
+		e = CloneMagickWand(w);
+	if (e == NULL)
+		return NULL;
+	if (!MagickQuantizeImages(e, 256, sRGBColorspace, 0, MagickFalse,
+	    MagickFalse)) {
+		DestroyMagickWand(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* What to encode as format: a copy of w, or a GIF's layers. */
+static MagickWand *
+variant_to_encode(MagickWand *w, enum img_type format)
+{
+	if (format == IMG_GIF)
+		return variant_gif_layers(w);
+	return CloneMagickWand(w);
+}
+
+/* Copies ImageMagick's blob into out->data, freeing the blob. */
+static int
+variant_take_blob(unsigned char *blob, size_t len, struct variant *out)
+{
+	if (blob == NULL || len == 0) {
+		MagickRelinquishMemory(blob);
+		return -1;
+	}
+	out->data = malloc(len);
+	if (out->data != NULL) {
+		memcpy(out->data, blob, len);
+		out->len = len;
+	}
+	MagickRelinquishMemory(blob);
+	return out->data != NULL ? 0 : -1;
+}
+
+/*
+ * Encodes w (width x height, the size called size) as format into out.
+ * Returns 0, or -1 with err set and out->data NULL.
+ */
+static int
+variant_encode(MagickWand *w, enum img_type format, const struct size *size,
+    struct variant *out, char *err, size_t errsz)
+{
+	MagickWand	*e;
+	unsigned char	*blob;
+	size_t		 len = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = variant_to_encode(w, format)) == NULL) {
+		variant_wand_err(w, "encode", err, errsz);
+		return -1;
+	}
+	if (variant_set_wand_encoding(e, format) == -1 ||
+	    variant_set_frame_encoding(e, format) == -1)
+		goto fail;
+	blob = MagickGetImagesBlob(e, &len);
+	if (variant_take_blob(blob, len, out) == -1)
+		goto fail;
+	out->size = size->name;
+	out->format = format;
+	MagickResetIterator(w);
+	out->width = (long)MagickGetImageWidth(w);
+	out->height = (long)MagickGetImageHeight(w);
+	out->frames = (long)MagickGetNumberImages(e);
+	DestroyMagickWand(e);
+	return 0;
+fail:
+	variant_wand_err(e, "encode", err, errsz);
+	DestroyMagickWand(e);
+	return -1;
+}
+
+/*
+ * Encodes w in the original's format and, unless that is WebP, as a
+ * WebP twin, appending to out[*n].
+ */
+static int
+variant_encode_twins(MagickWand *w, enum img_type type,
+    const struct size *size, struct variant *out, size_t *n, char *err,
+    size_t errsz)
+{
+	if (*n + 2 > VARIANT_MAX) {
+		(void)snprintf(err, errsz, "encode: more than %d variants",
+		    VARIANT_MAX);
+		return -1;
+	}
+	if (variant_encode(w, type, size, &out[*n], err, errsz) == -1)
+		return -1;
+	(*n)++;
+	if (type == IMG_WEBP)
+		return 0;
+	if (variant_encode(w, IMG_WEBP, size, &out[*n], err, errsz) == -1)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/*
+ * Scales and encodes every size, largest first, each scaled from the one
+ * before so no step reads more pixels than it must.  size_list is
+ * smallest first.
+ */
+static int
+variant_scale_all(MagickWand *decoded, enum img_type type,
+    struct variant *out, size_t *n, char *err, size_t errsz)
+{
+	const struct size	*s;
+	MagickWand		*prev = decoded, *w;
+	size_t			 i;
+	long			 width, height, tw, th;
+	int			 rc = 0;
+
+	MagickResetIterator(decoded);
+	width = (long)MagickGetImageWidth(decoded);
+	height = (long)MagickGetImageHeight(decoded);
+	for (i = 0; size_list[i].name != NULL; i++)
+		continue;
+	while (rc == 0 && i-- > 0) {
+		s = &size_list[i];
+		size_fit(width, height, s->box, &tw, &th);
+		if ((w = variant_scale(prev, tw, th, err, errsz)) == NULL) {
+			rc = -1;
+			break;
+		}
+		if (prev != decoded)
+			DestroyMagickWand(prev);
+		prev = w;
+		rc = variant_encode_twins(w, type, s, out, n, err, errsz);
+	}
+	if (prev != decoded)
+		DestroyMagickWand(prev);
+	return rc;
+}
+
+int
+variant_make_all(const void *buf, size_t len, enum img_type type,
+    struct variant out[VARIANT_MAX], size_t *n, char *err, size_t errsz)
+{
+	MagickWand	*w;
+
+	*n = 0;
+	if ((w = variant_decode(buf, len, type, err, errsz)) == NULL)
+		goto fail;
+	if ((w = variant_prepare(w, err, errsz)) == NULL)
+		goto fail;
+	if (variant_scale_all(w, type, out, n, err, errsz) == -1)
+		goto fail;
+	DestroyMagickWand(w);
+	return 0;
+fail:
+	if (w != NULL)
+		DestroyMagickWand(w);
+	variant_free(out, *n);
+	*n = 0;
+	return -1;
+}
+
+void
+variant_free(struct variant *out, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; out != NULL && i < n; i++) {
+		free(out[i].data);
+		out[i].data = NULL;
+		out[i].len = 0;
+	}
+}
