@@ -20,10 +20,16 @@ for store in fs s3; do
 	is "$store: 405 names the methods allowed" "$(header allow)" "GET, HEAD"
 	is "$store: 405 error code" "$(json .error.code)" method_not_allowed
 
-	for path in /nope /i/../etc/passwd '/%2e%2e/x' /api/v2/x; do
+	for path in /nope /api/v2/x /i/x /api/v1/images/aB3dE_9 /_fallback \
+	    /api/v1/images/aB3dE_9x/x; do
 		req --path-as-is "$base$path"
 		is "$store: $path is 404" "$STATUS" 404
 		is "$store: $path error code" "$(json .error.code)" not_found
+	done
+	# lighttpd refuses dot segments, encoded or not, before anything.
+	for path in /i/../etc/passwd '/%2e%2e/x' /./healthz; do
+		req --path-as-is "$base$path"
+		is "$store: $path is refused" "$STATUS" 400
 	done
 
 	long=$(head -c 5000 /dev/zero | tr '\0' a)

@@ -5,7 +5,7 @@ port=$(free_port)
 state=$TMP/var
 # ./serve takes its database from its own cluster, not the suite's.
 env -u IMGHOST_DATABASE_URL -u IMGHOST_CONF PORT=$port \
-	IMGHOST_STATE_DIR="$state" setsid "$TOP/serve" >"$TMP/serve.log" 2>&1 &
+	STATE_DIR="$state" setsid "$TOP/serve" >"$TMP/serve.log" 2>&1 &
 pid=$!
 
 healthy() {
@@ -20,6 +20,10 @@ check "the store lives under its state dir" [ -d "$state/store" ]
 kill -TERM "$pid"
 wait "$pid"
 is "SIGTERM ends ./serve with status 0" "$?" 0
-check "no process of it is left" bash -c "! pgrep -f '$state' >/dev/null"
-check "no FastCGI process of it is left" \
-	bash -c "! pgrep -f '$TOP/imghost-fcgi' -P 1 >/dev/null"
+# (pgrep never matches itself; a bash -c around it would match.)
+none_left() {
+	! pgrep "$@" >/dev/null
+}
+check "no process of it is left" none_left -f "$state"
+check "no orphaned FastCGI process is left" \
+	none_left -P 1 -f "^$TOP/imghost-fcgi"

@@ -114,7 +114,7 @@ spit(const char *name, const void *p, size_t len)
 		err(1, "%s", name);
 }
 
-/* The first n bytes of b, or b with bytes appended: a new buffer. */
+/* alen bytes of a, then blen of b, in a new buffer. */
 static struct buf
 cat(const void *a, size_t alen, const void *b, size_t blen)
 {
