@@ -33,6 +33,9 @@ void	api_image_json(struct app *, struct http_req *,
 /* The base of absolute URLs: public_url, else the request's own. */
 void	api_base_url(struct app *, struct http_req *, char *buf, size_t sz);
 
+/* Writes s HTML-escaped. */
+void	page_escape(struct http_req *, const char *s);
+
 /* GET/HEAD of a blob; path is what follows "/i/". */
 void	serve_image(struct app *, struct http_req *, const char *path);
 

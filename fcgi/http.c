@@ -14,6 +14,7 @@ http_req_init(struct http_req *req, FCGX_Request *fr)
 	size_t		 n;
 
 	req->fr = fr;
+	req->html = 0;
 	req->method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
 	if (req->method == NULL)
 		req->method = "";
@@ -96,6 +97,10 @@ void
 http_error(struct http_req *req, int status, const char *code,
     const char *message)
 {
+	if (req->html) {
+		page_error(req, status, message);
+		return;
+	}
 	http_head(req, status, "application/json");
 	if (status == 503)
 		FCGX_PutS("Retry-After: 5\r\n", req->fr->out);

@@ -10,6 +10,7 @@ struct http_req {
 	FCGX_Request	*fr;
 	const char	*method;	/* "GET" */
 	char		 path[1024];	/* REQUEST_URI before '?', undecoded */
+	int		 html;		/* a browser's page: errors as HTML */
 };
 
 /* Fills req from the FastCGI parameters; -1 when the path is too long. */
@@ -31,6 +32,9 @@ void	http_error(struct http_req *, int status, const char *code,
 /* Ends the headers and writes the JSON error body, after http_head(). */
 void	http_error_tail(struct http_req *, const char *code,
 	    const char *message);
+
+/* The HTML error page for browsers (fcgi/page.c); http_error() calls it. */
+void	page_error(struct http_req *, int status, const char *message);
 
 /* 405 with the Allow header. */
 void	http_method_not_allowed(struct http_req *, const char *allow);

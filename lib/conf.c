@@ -47,6 +47,7 @@ static const struct conf_key conf_keys[] = {
 	K(strip_location, CONF_BOOL),
 	K(url_upload, CONF_BOOL),
 	K(url_upload_allow, CONF_STR),
+	K(static_dir, CONF_STR),
 };
 #undef K
 
@@ -227,6 +228,7 @@ conf_defaults(struct conf *c)
 	c->database_url = strdup("dbname=imghost");
 	c->store = CONF_STORE_FS;
 	c->fs_root = strdup("./var/store");
+	c->static_dir = strdup(STATICDIR);
 	c->s3_region = strdup("us-east-1");
 	c->max_upload_bytes = 32LL << 20;
 	c->max_pixels = 100000000;

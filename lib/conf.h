@@ -29,6 +29,7 @@ struct conf {
 	int		 strip_location;
 	int		 url_upload;
 	char		*url_upload_allow; /* "host:port host:port" */
+	char		*static_dir;	/* the pages' CSS and JS (static/) */
 };
 
 /*
