@@ -746,7 +746,7 @@ img_limit(ResourceType r, const char *name, long long want)
 		    name, want);
 	got = MagickGetResourceLimit(r);
 	if (got < (MagickSizeType)want)
-		log_warnx("ImageMagick's %s limit is %llu, below the %lld "
+		log_info("ImageMagick's %s limit is %llu, below the %lld "
 		    "asked for: a policy.xml caps it", name,
 		    (unsigned long long)got, want);
 }
