@@ -36,6 +36,21 @@ void	api_base_url(struct app *, struct http_req *, char *buf, size_t sz);
 /* Writes s HTML-escaped. */
 void	page_escape(struct http_req *, const char *s);
 
+/*
+ * Works out, once at start, the fingerprinted URLs of static/ and the
+ * Content-Security-Policy; the pages below need it first.
+ */
+void	page_init(const struct conf *);
+
+/* GET/HEAD /: the upload page. */
+void	page_upload(struct app *, struct http_req *);
+
+/* GET/HEAD /{id}: the image page; idstr is a valid id; 404 page if none. */
+void	page_image(struct app *, struct http_req *, const char *idstr);
+
+/* GET/HEAD /sharex.sxcu: the ShareX custom uploader for this host. */
+void	page_sharex(struct app *, struct http_req *);
+
 /* GET/HEAD of a blob; path is what follows "/i/". */
 void	serve_image(struct app *, struct http_req *, const char *path);
 

@@ -30,6 +30,13 @@ app_method(struct http_req *req, const char *allow)
 	return 0;
 }
 
+/* 1 when p is "/" and an id, the address of an image page. */
+static int
+app_is_image_page(const char *p)
+{
+	return p[0] == '/' && strlen(p + 1) == ID_LEN && id_valid(p + 1, ID_LEN);
+}
+
 static void
 app_route(struct app *app, struct http_req *req)
 {
@@ -47,6 +54,22 @@ app_route(struct app *app, struct http_req *req)
 	} else if (strcmp(p, "/healthz") == 0) {
 		if (app_method(req, "GET, HEAD"))
 			health_serve(app, req);
+	} else if (strcmp(p, "/") == 0) {
+		/* The form of the upload page posts here without a script. */
+		req->html = 1;
+		if (!app_method(req, "GET, HEAD, POST"))
+			return;
+		if (strcmp(req->method, "POST") == 0)
+			upload_serve(app, req);
+		else
+			page_upload(app, req);
+	} else if (strcmp(p, "/sharex.sxcu") == 0) {
+		if (app_method(req, "GET, HEAD"))
+			page_sharex(app, req);
+	} else if (app_is_image_page(p)) {
+		req->html = 1;
+		if (app_method(req, "GET, HEAD"))
+			page_image(app, req, p + 1);
 	} else
 		http_error(req, 404, "not_found", "no such page");
 }
@@ -62,6 +85,7 @@ app_init(struct app *app)
 	/* The database may be down at start-up: connect on first use. */
 	if ((app->db = db_open(app->conf.database_url)) == NULL)
 		err(1, "db_open");
+	page_init(&app->conf);
 	if ((app->store = store_open(&app->conf)) == NULL)
 		errx(1, "cannot open the %s store",
 		    app->conf.store == CONF_STORE_S3 ? "s3" : "fs");

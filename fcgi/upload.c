@@ -126,6 +126,17 @@ upload_read_body(struct app *app, struct http_req *req,
 	return upload_read_raw(req, len, out);
 }
 
+/* The upload page's form without a script: on to the image page. */
+static void
+upload_see_other(struct http_req *req, const char *base, const char *id)
+{
+	http_head(req, 303, "text/html; charset=utf-8");
+	FCGX_FPrintF(req->fr->out, "Location: %s/%s\r\n"
+	    "Cache-Control: no-store\r\n\r\n"
+	    "<!doctype html>\n<title>Uploaded</title>\n<a href=\"/%s\">"
+	    "See the image</a>\n", base, id, id);
+}
+
 static void
 upload_answer(struct app *app, struct http_req *req,
     const struct db_image *img, int duplicate)
@@ -133,6 +144,12 @@ upload_answer(struct app *app, struct http_req *req,
 	char	 base[512], id[ID_LEN + 1];
 	int	 ready[8] = { 0 };
 
+	if (req->html) {
+		api_base_url(app, req, base, sizeof(base));
+		id_from_int(img->id, id);
+		upload_see_other(req, base, id);
+		return;
+	}
 	if (duplicate)
 		db_variants_ready(app->db, img, ready, 8);
 	api_base_url(app, req, base, sizeof(base));
