@@ -120,11 +120,18 @@ conf_parse_bytes(const char *v)
 static int
 conf_set_url(char **dst, const char *v)
 {
-	size_t	 len = strlen(v);
+	size_t	 len = strlen(v), host;
 
 	if (len == 0)
 		return conf_set_str(dst, v);
-	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+	if (strncmp(v, "http://", 7) == 0)
+		host = 7;
+	else if (strncmp(v, "https://", 8) == 0)
+		host = 8;
+	else
+		return -1;
+	/* With no host, dropping the trailing slashes would leave "http:". */
+	if (v[host + strspn(v + host, "/")] == '\0')
 		return -1;
 	if (conf_set_str(dst, v) == -1)
 		return -1;

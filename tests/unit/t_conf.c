@@ -35,6 +35,9 @@ static const struct line_case lines[] = {
 	{ "public_url = ftp://cdn.example.com", 0 },
 	{ "s3_endpoint = http://127.0.0.1:7480", 1 },
 	{ "s3_endpoint = 127.0.0.1:7480", 0 },
+	/* Found by tests/fuzz/conf: these became "http:" and were taken. */
+	{ "s3_endpoint = http://", 0 },
+	{ "public_url = https:///", 0 },
 	{ "s3_secret_key = a#b=c", 1 },
 };
 
