@@ -7,7 +7,10 @@ DEPS_BUILD="autoconf automake make gcc libc6-dev pkg-config libfcgi-dev
 DEPS_RUN="lighttpd postgresql imagemagick curl"
 DEPS_TEST="ceph-mon ceph-osd radosgw ceph-common ceph-base jq procps
 	libimage-exiftool-perl
-	iproute2"
+	iproute2 clang-14 libclang-rt-14-dev
+	chromium nodejs"
+# Debian's npm, unless a Node.js from elsewhere (NodeSource) brings its own.
+command -v npm >/dev/null 2>&1 || DEPS_TEST="$DEPS_TEST npm"
 
 # deps_install PACKAGE...: installs those not installed yet.
 deps_install() {
