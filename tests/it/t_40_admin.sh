@@ -186,6 +186,34 @@ for store in fs s3; do
 	admin takedown AAAAAAAA >/dev/null 2>&1
 	is "$store: takedown of an unknown id fails" $? 1
 
+	# A takedown while a resizer makes the variants: the resizer,
+	# stopped in the middle, finds the image gone when it records them,
+	# and deletes the blobs it wrote.
+	convert -size 6000x4000 "gradient:rgb(1,${#store},3)-rgb(200,9,7)" \
+		"$TMP/img/$store-big.png"
+	e=$(upload "$TMP/img/$store-big.png")
+	ei=$(id_int "$e")
+	( resizer_env; exec "$TOP/imghost-resize" --once ) 2>"$TMP/race.log" &
+	pid=$!
+	running() {
+		[ "$(psql_q "SELECT state FROM resize_jobs
+			WHERE image_id = $ei")" = running ]
+	}
+	wait_for "$store: race: a resizer claims a big image" 20 running
+	kill -STOP $pid
+	admin takedown "$e" >"$TMP/out" 2>&1
+	like "$store: race: takedown says a resizer was at work" \
+		"$(cat "$TMP/out")" "a resizer was making"
+	kill -CONT $pid
+	wait $pid
+	check "$store: race: the resizer saw the takedown" \
+		grep -q "taken down meanwhile" "$TMP/race.log"
+	left=0
+	for k in "$e/original.png" "$e"/{small,medium,large}.{png,webp}; do
+		blob_exists "$k" && left=$((left + 1))
+	done
+	is "$store: race: and deleted what it had made" "$left" 0
+
 	# ----------------------------------------------------- requeue
 	bi=$(id_int "$b")
 	psql_q "DELETE FROM variants WHERE image_id = $bi;
