@@ -7,7 +7,9 @@
  *
  * The store is listed a page at a time, and each page costs one query
  * (id = ANY(array)), not one a blob.  Keys that are not "ID/name" are
- * not ours and are never touched.
+ * not ours and are never touched.  --prefix limits it to the keys that
+ * start with a prefix, so that machines can share a sweep of billions of
+ * keys (one first character of the id each, say).
  */
 #include <err.h>
 #include <getopt.h>
@@ -136,15 +138,19 @@ admin_gc(struct admin *a, int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "older-than", required_argument, NULL, 'o' },
+		{ "prefix", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct admin_gc	*g;
+	const char	*prefix = "";
 	long long	 age = ADMIN_GC_AGE;
 	int		 ch, dry_run = 0, rc;
 
-	while ((ch = getopt_long(argc, argv, "no:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "no:p:", opts, NULL)) != -1) {
 		if (ch == 'n')
 			dry_run = 1;
+		else if (ch == 'p')
+			prefix = optarg;
 		else if (ch == 'o')
 			age = admin_arg_num("--older-than", optarg, 0,
 			    100LL * 365 * 86400);
@@ -160,7 +166,7 @@ admin_gc(struct admin *a, int argc, char *argv[])
 	g->a = a;
 	g->dry_run = dry_run;
 	g->cutoff = time(NULL) - age;
-	rc = store_list(a->store, "", admin_gc_page, g) == STORE_OK &&
+	rc = store_list(a->store, prefix, admin_gc_page, g) == STORE_OK &&
 	    g->failed == 0 ? 0 : 1;
 	printf("gc: %lld blobs listed, %lld younger than %llds, %lld not "
 	    "image keys, %lld without a row: %s\n", g->listed, g->young,

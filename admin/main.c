@@ -6,8 +6,9 @@
  *	imghost-admin stats [--exact]		counts, bytes, queue
  *	imghost-admin takedown [--reason text] ID	remove an image for good
  *	imghost-admin requeue [--id ID]		failed jobs back to the queue
- *	imghost-admin rebuild [--batch n] [--max-batches n] [--restart]
- *	imghost-admin gc [--dry-run] [--older-than seconds]
+ *	imghost-admin rebuild [--batch n] [--max-batches n] [--max-queued n]
+ *	    [--restart]
+ *	imghost-admin gc [--dry-run] [--older-than seconds] [--prefix p]
  */
 #include <err.h>
 #include <getopt.h>
@@ -27,8 +28,9 @@ admin_usage(void)
 	    "       imghost-admin takedown [--reason text] id\n"
 	    "       imghost-admin requeue [--id id]\n"
 	    "       imghost-admin rebuild [--batch n] [--max-batches n] "
-	    "[--restart]\n"
-	    "       imghost-admin gc [--dry-run] [--older-than seconds]\n");
+	    "[--max-queued n] [--restart]\n"
+	    "       imghost-admin gc [--dry-run] [--older-than seconds] "
+	    "[--prefix p]\n");
 	exit(2);
 }
 

@@ -4,7 +4,8 @@
  * rebuild queues a job for every image, in batches in id order.  Each
  * batch is one statement that queues the jobs and records how far it
  * got in admin_progress, so a rebuild that is killed resumes after the
- * last batch it finished, and one batch is never queued twice.
+ * last batch it finished, and one batch is never queued twice.  It
+ * waits while the resizers have --max-queued jobs (100000) to do.
  */
 #include <err.h>
 #include <getopt.h>
@@ -19,6 +20,8 @@
 
 #define ADMIN_BATCH		1000
 #define ADMIN_BAR_WIDTH		40
+/* A rebuild waits while the resizers have this many jobs to do. */
+#define ADMIN_MAX_QUEUED	100000
 
 static const struct db_stmt admin_st_requeue = { 50,
 	"UPDATE resize_jobs SET state = 'queued', attempts = 0, "
@@ -55,6 +58,11 @@ static const struct db_stmt admin_st_batch = { 54,
 	"WHERE task = 'rebuild' AND last_id = $1 RETURNING done) "
 	"SELECT (SELECT count(*) FROM b), (SELECT max(id) FROM b), "
 	"(SELECT done FROM p)", 2 };
+
+/* Jobs waiting or running, counted up to $1 at most: cheap at any size. */
+static const struct db_stmt admin_st_backlog = { 55,
+	"SELECT count(*) FROM (SELECT 1 FROM resize_jobs "
+	"WHERE state <> 'failed' LIMIT $1) q", 1 };
 
 int
 admin_requeue(struct admin *a, int argc, char *argv[])
@@ -100,6 +108,7 @@ struct admin_rebuild {
 	long long	 last_id;	/* -1: from the start */
 	long long	 done;		/* images queued so far */
 	long long	 total;		/* images, perhaps estimated */
+	long long	 max_queued;	/* wait above this backlog; 0: never */
 	int		 tty;		/* stderr is a terminal: a bar */
 };
 
@@ -151,6 +160,32 @@ admin_rebuild_show(const struct admin_rebuild *rb)
 	    total);
 }
 
+/*
+ * Waits until the backlog is under max_queued, so that a rebuild of
+ * billions of images feeds the resizers instead of flooding the queue.
+ */
+static int
+admin_rebuild_throttle(struct admin *a, const struct admin_rebuild *rb)
+{
+	char		 max[24];
+	const char	*params[] = { max };
+	PGresult	*res;
+	long long	 n;
+
+	if (rb->max_queued == 0)
+		return 0;
+	snprintf(max, sizeof(max), "%lld", rb->max_queued);
+	for (;;) {
+		if ((res = admin_run(a, &admin_st_backlog, params)) == NULL)
+			return -1;
+		n = admin_num(res, 0, 0);
+		PQclear(res);
+		if (n < rb->max_queued)
+			return 0;
+		sleep(1);
+	}
+}
+
 /* Queues one batch; the images it queued, 0 at the end, -1 on error. */
 static long long
 admin_rebuild_batch(struct admin *a, struct admin_rebuild *rb, int batch)
@@ -184,14 +219,19 @@ admin_rebuild(struct admin *a, int argc, char *argv[])
 		{ "batch", required_argument, NULL, 'b' },
 		{ "max-batches", required_argument, NULL, 'm' },
 		{ "restart", no_argument, NULL, 'r' },
+		{ "max-queued", required_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct admin_rebuild	 rb = { .last_id = -1 };
+	struct admin_rebuild	 rb = { .last_id = -1,
+				    .max_queued = ADMIN_MAX_QUEUED };
 	long long		 got, max = -1;
 	int			 ch, batch = ADMIN_BATCH, restart = 0, est;
 
-	while ((ch = getopt_long(argc, argv, "b:m:r", opts, NULL)) != -1) {
-		if (ch == 'b')
+	while ((ch = getopt_long(argc, argv, "b:m:rq:", opts, NULL)) != -1) {
+		if (ch == 'q')
+			rb.max_queued = admin_arg_num("--max-queued", optarg,
+			    0, INT64_MAX);
+		else if (ch == 'b')
 			batch = admin_arg_num("--batch", optarg, 1, 1000000);
 		else if (ch == 'm')
 			max = admin_arg_num("--max-batches", optarg, 1,
@@ -208,7 +248,8 @@ admin_rebuild(struct admin *a, int argc, char *argv[])
 	    admin_rebuild_start(a, &rb, restart) == -1)
 		return 1;
 	do {
-		if ((got = admin_rebuild_batch(a, &rb, batch)) == -1)
+		if (admin_rebuild_throttle(a, &rb) == -1 ||
+		    (got = admin_rebuild_batch(a, &rb, batch)) == -1)
 			return 1;
 		admin_rebuild_show(&rb);
 		if (max > 0)

@@ -289,6 +289,25 @@ for store in fs s3; do
 		resize_jobs j WHERE j.image_id = i.id AND
 		j.last_error IS NOT NULL)")" 0
 
+	# The throttle: no resizer, so a rebuild waits at the backlog limit.
+	psql_q "DELETE FROM resize_jobs" >/dev/null
+	( resizer_env; exec timeout 4 "$TOP/imghost-admin" rebuild --restart \
+		--batch 1 --max-queued 2 ) >/dev/null 2>&1
+	is "$store: rebuild waits while the backlog is at --max-queued" \
+		"$?/$(psql_q "SELECT count(*) FROM resize_jobs")" 124/2
+	( resizer_env; exec "$TOP/imghost-resize" --loop ) 2>>"$TMP/resize.log" &
+	rpid=$!
+	admin rebuild --batch 20 --max-queued 20 >"$TMP/out" 2>/dev/null
+	is "$store: and goes on as the resizers work" "$(cat "$TMP/out")" \
+		"rebuild: done, $n images queued"
+	kill -TERM $rpid
+	wait $rpid
+	# On a terminal, a progress bar.
+	( resizer_env; exec script -qec "$TOP/imghost-admin rebuild --restart \
+		--max-queued 0" /dev/null ) >"$TMP/tty" 2>&1
+	check "$store: a progress bar on a terminal" \
+		grep -q "rebuild \[#*\] 100% $n/$n" "$TMP/tty"
+
 	# ---------------------------------------------------------- gc
 	echo orphan >"$TMP/orphan"
 	plant GcOrphan/original.png "$TMP/orphan"
@@ -310,6 +329,11 @@ for store in fs s3; do
 		paste -sd, -)
 	is "$store: gc names no blob that has a row" \
 		"$(psql_q "SELECT count(*) FROM images WHERE id IN ($owned)")" 0
+	plant HcOrphan/original.jpg "$TMP/orphan"
+	admin gc --older-than 0 --prefix Hc >"$TMP/out" 2>&1
+	check "$store: gc --prefix deletes under the prefix" \
+		absent HcOrphan/original.jpg
+	check "$store: and nothing else" blob_exists GcOrphan/original.png
 	admin gc --older-than 0 >"$TMP/out" 2>&1
 	check "$store: gc --older-than 0 succeeds" [ $? -eq 0 ]
 	check "$store: gc deletes the orphan" \
