@@ -65,6 +65,7 @@ admin_gc_owned(struct admin_gc *g, size_t n)
 	PGresult	*res;
 	size_t		 i, len = 1;
 
+	/* Room for n ids of 15 digits (48 bits) and commas: no truncation. */
 	g->array[0] = '{';
 	for (i = 0; i < n; i++)
 		len += snprintf(g->array + len, sizeof(g->array) - len,

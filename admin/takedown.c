@@ -140,8 +140,14 @@ admin_takedown(struct admin *a, int argc, char *argv[])
 	if ((rows = admin_takedown_rows(a, id, reason, &busy)) == -1)
 		return 1;
 	if (rows == 0) {
-		if (db_tombstone_by_id(a->db, id_to_int(id)) != 1) {
+		switch (db_tombstone_by_id(a->db, id_to_int(id))) {
+		case 1:
+			break;
+		case 0:
 			warnx("%s: no such image", id);
+			return 1;
+		default:
+			warnx("the database is down");
 			return 1;
 		}
 		printf("%s was taken down already; deleting what is left\n",

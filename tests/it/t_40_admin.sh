@@ -128,6 +128,20 @@ for store in fs s3; do
 		"$(psql_q "SELECT count(*) FROM tombstones")"
 	check "$store: stats: small tables are counted exactly" \
 		[ "$(grep -c estimate "$TMP/stats")" -eq 0 ]
+	# What the planner believes of a table of two billion rows.
+	psql_q "UPDATE pg_class SET reltuples = 2e9
+		WHERE oid = 'images'::regclass" >/dev/null
+	admin stats >"$TMP/stats"
+	is "$store: stats: a huge table is estimated, not scanned" \
+		"$(grep '^images ' "$TMP/stats" | tr -s ' ')" \
+		"images 2000000000 estimate"
+	like "$store: stats: and so are its bytes" \
+		"$(grep '^image_bytes ' "$TMP/stats" | tr -s ' ')" \
+		"^image_bytes [0-9]+ estimate$"
+	admin stats --exact >"$TMP/stats"
+	is "$store: stats --exact counts anyway" "$(stat images)" \
+		"$(psql_q "SELECT count(*) FROM images")"
+	psql_q "ANALYZE images" >/dev/null
 	run_resizer --once 2>>"$TMP/resize.log"
 
 	# ---------------------------------------------------- takedown
