@@ -112,7 +112,7 @@ api_get(struct app *app, struct http_req *req, const char *idstr)
 		return;
 	}
 	if (rc == DB_NOT_FOUND) {
-		http_error(req, 404, "not_found", "no such image");
+		serve_missing(app, req, id_to_int(idstr));
 		return;
 	}
 	if (rc != DB_OK) {

@@ -6,6 +6,8 @@
 #ifndef APP_H
 #define APP_H
 
+#include <stdint.h>
+
 #include "conf.h"
 #include "http.h"
 
@@ -50,6 +52,12 @@ void	page_image(struct app *, struct http_req *, const char *idstr);
 
 /* GET/HEAD /sharex.sxcu: the ShareX custom uploader for this host. */
 void	page_sharex(struct app *, struct http_req *);
+
+/*
+ * Answers for an id with no image row: 410 when an operator took it down
+ * (the tombstone is looked up only now, on a miss), else 404.
+ */
+void	serve_missing(struct app *, struct http_req *, int64_t id);
 
 /* GET/HEAD of a blob; path is what follows "/i/". */
 void	serve_image(struct app *, struct http_req *, const char *path);

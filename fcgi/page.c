@@ -569,7 +569,7 @@ page_image(struct app *app, struct http_req *req, const char *idstr)
 		rc = db_variants_ready(app->db, &img, ready, 8);
 	if (rc != DB_OK) {
 		if (rc == DB_NOT_FOUND)
-			http_error(req, 404, "not_found", "no such image");
+			serve_missing(app, req, id_to_int(idstr));
 		else
 			http_error(req, 503, "unavailable",
 			    "the database is down");

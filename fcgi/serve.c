@@ -143,6 +143,22 @@ serve_blob(struct app *app, struct http_req *req,
 		    store_status_str(rc));
 }
 
+void
+serve_missing(struct app *app, struct http_req *req, int64_t id)
+{
+	switch (db_tombstone_by_id(app->db, id)) {
+	case 1:
+		http_error(req, 410, "gone", "the image was taken down");
+		break;
+	case 0:
+		http_error(req, 404, "not_found", "no such image");
+		break;
+	default:
+		http_error(req, 503, "unavailable", "the database is down");
+		break;
+	}
+}
+
 /* A variant not made yet, or made in vain: the original stands in. */
 static void
 serve_fallback(struct app *app, struct http_req *req,
@@ -155,7 +171,7 @@ serve_fallback(struct app *app, struct http_req *req,
 
 	if ((rc = db_image_by_id(app->db, id_to_int(t->id), &img)) != DB_OK) {
 		if (rc == DB_NOT_FOUND)
-			http_error(req, 404, "not_found", "no such image");
+			serve_missing(app, req, id_to_int(t->id));
 		else
 			http_error(req, 503, "unavailable",
 			    "the database is down");

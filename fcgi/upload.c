@@ -229,6 +229,28 @@ upload_sha256(const void *data, size_t len, unsigned char sha[32],
 		snprintf(hex + 2 * i, 3, "%02x", sha[i]);
 }
 
+/*
+ * Bytes an operator took down may not come back (API.md: 410 gone).
+ * Asked only for bytes new to the images table.  Returns 1 when it
+ * answered the client.
+ */
+static int
+upload_tombstoned(struct http_req *req, struct app *app,
+    const unsigned char *sha)
+{
+	switch (db_tombstone_by_sha256(app->db, sha)) {
+	case 0:
+		return 0;
+	case 1:
+		http_error(req, 410, "gone", "this image was taken down and "
+		    "cannot be uploaded again");
+		return 1;
+	default:
+		upload_unavailable(req, "the database is down");
+		return 1;
+	}
+}
+
 /* Validates the bytes and stores them, or finds them stored already. */
 static void
 upload_store(struct app *app, struct http_req *req, const void *data,
@@ -262,6 +284,8 @@ upload_store(struct app *app, struct http_req *req, const void *data,
 		upload_unavailable(req, "the database is down");
 		return;
 	}
+	if (upload_tombstoned(req, app, sha))
+		return;
 	strlcpy(img.type, img_name(t), sizeof(img.type));
 	img.width = info.width;
 	img.height = info.height;

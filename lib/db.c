@@ -17,10 +17,12 @@
 #define DB_MIGRATE_LOCK		"31365121769697652"
 #define DB_MAX_MIGRATION	(1 << 20)
 
+_Static_assert(DB_MAX_STMTS <= 64, "db->prepared has 64 bits");
+
 struct db {
 	char		*url;
 	PGconn		*conn;
-	unsigned long	 prepared;	/* bit per db_stmt slot, this conn */
+	unsigned long long prepared;	/* bit per db_stmt slot, this conn */
 	char		*listen;	/* channel to LISTEN on each conn */
 };
 
@@ -116,12 +118,12 @@ db_prepare(struct db *db, PGconn *conn, const struct db_stmt *st,
 	PGresult	*res;
 	int		 ok;
 
-	if (db->prepared & (1UL << st->slot))
+	if (db->prepared & (1ULL << st->slot))
 		return 0;
 	res = PQprepare(conn, name, st->sql, st->nparams, NULL);
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (ok)
-		db->prepared |= 1UL << st->slot;
+		db->prepared |= 1ULL << st->slot;
 	else if (PQstatus(conn) == CONNECTION_OK)
 		log_errx("db: prepare %.60s: %s", st->sql,
 		    PQresultErrorMessage(res));

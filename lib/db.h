@@ -8,7 +8,7 @@
 #include <libpq-fe.h>
 
 /* The newest migration these programs were written against. */
-#define DB_SCHEMA_VERSION	1
+#define DB_SCHEMA_VERSION	3
 
 struct db;
 
@@ -57,7 +57,7 @@ struct db_stmt {
 	const char	*sql;
 	int		 nparams;
 };
-#define DB_MAX_STMTS	32
+#define DB_MAX_STMTS	64
 
 enum db_status {
 	DB_OK = 0,	/* the statement ran */
@@ -146,5 +146,13 @@ enum db_status	 db_job_fail(struct db *, int64_t image_id, const char *why,
 
 /* Deletes the job (its image is gone). */
 enum db_status	 db_job_delete(struct db *, int64_t image_id);
+
+
+/* Tombstones (images taken down) ---------------------------------------- */
+
+/* 1 when the id was taken down, 0 when not, -1 when the database is down. */
+int		 db_tombstone_by_id(struct db *, int64_t id);
+/* The same for the raw 32-byte hash of the bytes. */
+int		 db_tombstone_by_sha256(struct db *, const unsigned char *sha);
 
 #endif

@@ -17,8 +17,10 @@ static const struct db_stmt db_st_by_id = { 0,
 	"SELECT " DB_IMAGE_COLS " FROM images WHERE id = $1", 1 };
 static const struct db_stmt db_st_by_sha = { 1,
 	"SELECT " DB_IMAGE_COLS " FROM images WHERE sha256 = $1", 1 };
+/* A taken-down id stays taken: caches may still hold its 410. */
 static const struct db_stmt db_st_id_taken = { 2,
-	"SELECT 1 FROM images WHERE id = $1", 1 };
+	"SELECT 1 FROM images WHERE id = $1 "
+	"UNION ALL SELECT 1 FROM tombstones WHERE image_id = $1", 1 };
 /* Both rows or neither: one statement is one transaction. */
 static const struct db_stmt db_st_insert = { 3,
 	"WITH img AS (INSERT INTO images "

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -353,4 +354,141 @@ fs_ping(struct fs *fs)
 		return STORE_UNAVAILABLE;
 	}
 	return STORE_OK;
+}
+
+/* A key: the id, a slash, and a name of at most NAME_MAX bytes. */
+#define FS_KEY_MAX	(ID_LEN + 1 + NAME_MAX + 1)
+
+/* The state of one fs_list(): a page of entries being filled. */
+struct fs_lister {
+	const char		*prefix;
+	store_list_cb		 cb;
+	void			*arg;
+	size_t			 n;
+	int			 stopped;	/* the callback said stop */
+	struct store_entry	 ents[STORE_LIST_PAGE];
+	char			 keys[STORE_LIST_PAGE][FS_KEY_MAX];
+};
+
+/* Hands the page to the callback and starts a new one. */
+static void
+fs_list_flush(struct fs_lister *l)
+{
+	if (l->n > 0 && !l->stopped && l->cb(l->arg, l->ents, l->n) != 0)
+		l->stopped = 1;
+	l->n = 0;
+}
+
+/*
+ * Whether a name found at offset off of the key (len bytes of it) can
+ * still lead to a key that starts with the prefix.
+ */
+static int
+fs_list_fits(const char *prefix, size_t off, const char *name, size_t len)
+{
+	size_t	 i, plen = strlen(prefix);
+
+	if (strlen(name) != len)
+		return 0;
+	for (i = 0; i < len && off + i < plen; i++)
+		if (prefix[off + i] != name[i])
+			return 0;
+	return 1;
+}
+
+/* Adds dir/name as the blob id/name, if it is one. */
+static void
+fs_list_blob(struct fs_lister *l, const char *dir, const char *id,
+    const char *name)
+{
+	char		 path[PATH_MAX], *key = l->keys[l->n];
+	struct stat	 sb;
+	int		 n;
+
+	if (!fs_name_valid(name))	/* ".tmp." files of a put under way */
+		return;
+	n = snprintf(key, FS_KEY_MAX, "%s/%s", id, name);
+	if (n < 0 || n >= FS_KEY_MAX ||
+	    strncmp(key, l->prefix, strlen(l->prefix)) != 0)
+		return;
+	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path) || lstat(path, &sb) == -1 ||
+	    !S_ISREG(sb.st_mode))
+		return;
+	l->ents[l->n].key = key;
+	l->ents[l->n].size = sb.st_size;
+	l->ents[l->n].mtime = sb.st_mtime;
+	if (++l->n == STORE_LIST_PAGE)
+		fs_list_flush(l);
+}
+
+/*
+ * Calls each(l, path, name) for every entry of the directory path but
+ * "." and "..".  A directory that vanished meanwhile is empty; 0, or -1
+ * with errno set when it cannot be read.
+ */
+static int
+fs_list_dir(struct fs_lister *l, const char *path, int depth,
+    void (*each)(struct fs_lister *, const char *, const char *, int))
+{
+	DIR		*d;
+	struct dirent	*e;
+
+	if ((d = opendir(path)) == NULL)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	while (!l->stopped && (errno = 0, e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			each(l, path, e->d_name, depth);
+	closedir(d);
+	return 0;
+}
+
+/* One directory of the fan-out: ROOT/aB, ROOT/aB/3d or ROOT/aB/3d/ID. */
+static void
+fs_list_each(struct fs_lister *l, const char *dir, const char *name,
+    int depth)
+{
+	char		 path[PATH_MAX];
+	const char	*id;
+	int		 n;
+
+	if (depth == 3) {
+		id = strrchr(dir, '/') + 1;
+		fs_list_blob(l, dir, id, name);
+		return;
+	}
+	if ((depth < 2 && !fs_list_fits(l->prefix, depth * 2, name, 2)) ||
+	    (depth == 2 && (!fs_list_fits(l->prefix, 0, name, ID_LEN) ||
+	    !id_valid(name, ID_LEN) ||
+	    strncmp(name, strrchr(dir, '/') - 2, 2) != 0 ||
+	    strncmp(name + 2, strrchr(dir, '/') + 1, 2) != 0)))
+		return;
+	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return;
+	if (fs_list_dir(l, path, depth + 1, fs_list_each) == -1)
+		log_warnx("fs: list %s: %s", path, strerror(errno));
+}
+
+enum store_status
+fs_list(struct fs *fs, const char *prefix, store_list_cb cb, void *arg)
+{
+	struct fs_lister	*l;
+	int			 stopped;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		log_errx("fs: list: out of memory");
+		return STORE_ERROR;
+	}
+	l->prefix = prefix;
+	l->cb = cb;
+	l->arg = arg;
+	if (fs_list_dir(l, fs->root, 0, fs_list_each) == -1) {
+		free(l);
+		return fs_fail("list", fs->root);
+	}
+	fs_list_flush(l);
+	stopped = l->stopped;
+	free(l);
+	return stopped ? STORE_ERROR : STORE_OK;
 }

@@ -32,5 +32,8 @@ enum store_status fs_stream(struct fs *, const char *key, off_t off,
 enum store_status fs_head(struct fs *, const char *key, struct store_stat *);
 enum store_status fs_delete(struct fs *, const char *key);
 enum store_status fs_ping(struct fs *);
+/* Walks the two levels of directories; temporary files are not listed. */
+enum store_status fs_list(struct fs *, const char *prefix,
+		    store_list_cb cb, void *arg);
 
 #endif

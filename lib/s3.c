@@ -36,6 +36,9 @@
 #define S3_ERRBODY_MAX		2048	/* enough for S3's <Error> XML */
 #define S3_CODE_MAX		64
 #define S3_GET_CHUNK		16384	/* first allocation of s3_get() */
+#define S3_LIST_MAX		(16 << 20) /* a page of 1000 keys, at most */
+#define S3_KEY_MAX		1024	/* S3's own limit, in bytes */
+#define S3_TOKEN_MAX		1024	/* a continuation token */
 
 /* SHA-256 of no bytes: the payload hash of GET, HEAD and DELETE. */
 #define S3_EMPTY_SHA256 \
@@ -108,12 +111,12 @@ struct s3_req {
 static int	s3_curl_initialised;
 
 /*
- * Percent-encodes src as S3 expects in a path: the unreserved characters
- * and '/' stay, every other byte becomes %XX.  Returns -1 if dst is too
- * small.
+ * Percent-encodes src as SigV4 expects: the unreserved characters and
+ * those in keep stay, every other byte becomes %XX.  Returns -1 if dst
+ * is too small.
  */
 static int
-s3_encode(char *dst, size_t dstsz, const char *src)
+s3_encode_set(char *dst, size_t dstsz, const char *src, const char *keep)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	const unsigned char	*p;
@@ -121,7 +124,7 @@ s3_encode(char *dst, size_t dstsz, const char *src)
 
 	for (p = (const unsigned char *)src; *p != '\0'; p++) {
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p) != NULL) {
+		    (*p >= '0' && *p <= '9') || strchr(keep, *p) != NULL) {
 			if (dstsz - n < 2)
 				return -1;
 			dst[n++] = (char)*p;
@@ -137,6 +140,13 @@ s3_encode(char *dst, size_t dstsz, const char *src)
 		return -1;
 	dst[n] = '\0';
 	return 0;
+}
+
+/* The same for a path, where '/' stays. */
+static int
+s3_encode(char *dst, size_t dstsz, const char *src)
+{
+	return s3_encode_set(dst, dstsz, src, "-._~/");
 }
 
 /* Fills r->url with ENDPOINT/BUCKET[/KEY].  Returns -1 if too long. */
@@ -1052,5 +1062,238 @@ s3_ping(struct s3 *s3)
 	rc = s3_perform(&r);
 fail:
 	s3_req_done(&r);
+	return rc;
+}
+
+
+/* The state of one s3_list(): the page handed to the callback. */
+struct s3_lister {
+	size_t			 n;
+	struct store_entry	 ents[STORE_LIST_PAGE];
+	char			 keys[STORE_LIST_PAGE][S3_KEY_MAX + 1];
+};
+
+/* Appends "name=value" to r's URL, the value encoded for a query. */
+static int
+s3_query_add(struct s3_req *r, const char *name, const char *value)
+{
+	size_t	 n;
+
+	if (strlcat(r->url, strchr(r->url, '?') == NULL ? "?" : "&",
+	    sizeof(r->url)) >= sizeof(r->url) ||
+	    strlcat(r->url, name, sizeof(r->url)) >= sizeof(r->url) ||
+	    strlcat(r->url, "=", sizeof(r->url)) >= sizeof(r->url))
+		return -1;
+	n = strlen(r->url);
+	return s3_encode_set(r->url + n, sizeof(r->url) - n, value, "-._~");
+}
+
+/*
+ * The query of a ListObjectsV2 request.  libcurl 7.88 signs the query as
+ * it is written, so the parameters are in the sorted, encoded form that
+ * SigV4's canonical request wants.
+ */
+static int
+s3_list_query(struct s3_req *r, const char *prefix, const char *token)
+{
+	if (*token != '\0' &&
+	    s3_query_add(r, "continuation-token", token) == -1)
+		return -1;
+	if (s3_query_add(r, "list-type", "2") == -1 ||
+	    s3_query_add(r, "max-keys", "1000") == -1)
+		return -1;
+	if (*prefix != '\0' && s3_query_add(r, "prefix", prefix) == -1)
+		return -1;
+	return 0;
+}
+
+/* GETs one page of the listing into *xml, NUL-terminated; free it. */
+static enum store_status
+s3_list_get(struct s3 *s3, const char *prefix, const char *token,
+    char **xml)
+{
+	struct s3_req		 r;
+	struct store_buf	 b = { NULL, 0 };
+	enum store_status	 rc = STORE_ERROR;
+	unsigned char		*p;
+
+	*xml = NULL;
+	if (s3_req_init(&r, s3, "GET", NULL, S3_EMPTY_SHA256) == -1)
+		goto fail;
+	if (s3_list_query(&r, prefix, token) == -1) {
+		log_warnx("s3: list %s: prefix or token too long", prefix);
+		goto fail;
+	}
+	r.out = &b;
+	r.max = S3_LIST_MAX;
+	if ((rc = s3_perform(&r)) == STORE_OK) {
+		if ((p = realloc(b.data, b.len + 1)) == NULL) {
+			rc = STORE_ERROR;
+			goto fail;
+		}
+		p[b.len] = '\0';
+		*xml = (char *)p;
+		b.data = NULL;
+	}
+fail:
+	free(b.data);
+	s3_req_done(&r);
+	return rc;
+}
+
+/* Decodes one XML entity at s ("&amp;"); its length, or -1. */
+static int
+s3_xml_entity(const char *s, const char *end, char *c)
+{
+	static const struct { const char *e; char c; } ents[] = {
+		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+		{ "&quot;", '"' }, { "&apos;", '\'' },
+	};
+	const char	*semi;
+	char		*ep;
+	unsigned long	 v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
+		if ((size_t)(end - s) >= strlen(ents[i].e) &&
+		    strncmp(s, ents[i].e, strlen(ents[i].e)) == 0) {
+			*c = ents[i].c;
+			return strlen(ents[i].e);
+		}
+	/* A character reference; only ASCII is expected (control bytes). */
+	if (end - s < 4 || s[1] != '#' ||
+	    (semi = memchr(s, ';', end - s)) == NULL)
+		return -1;
+	v = s[2] == 'x' ? strtoul(s + 3, &ep, 16) : strtoul(s + 2, &ep, 10);
+	if (ep != semi || v == 0 || v > 127)
+		return -1;
+	*c = (char)v;
+	return semi + 1 - s;
+}
+
+/*
+ * Copies the text of the first <tag> in [p, end) into out, its XML
+ * entities decoded.  Returns 0, or -1 when there is none or it does not
+ * fit.
+ */
+static int
+s3_xml_text(const char *p, const char *end, const char *tag, char *out,
+    size_t outsz)
+{
+	char		 open[64], close[64];
+	const char	*v, *e;
+	size_t		 n = 0;
+	int		 len;
+
+	snprintf(open, sizeof(open), "<%s>", tag);
+	snprintf(close, sizeof(close), "</%s>", tag);
+	if ((v = strstr(p, open)) == NULL || v >= end ||
+	    (e = strstr(v += strlen(open), close)) == NULL || e > end)
+		return -1;
+	while (v < e) {
+		if (n + 1 >= outsz)
+			return -1;
+		if (*v != '&') {
+			out[n++] = *v++;
+			continue;
+		}
+		if ((len = s3_xml_entity(v, e, &out[n++])) == -1)
+			return -1;
+		v += len;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* "2026-12-03T07:40:00.000Z" as a time, or 0. */
+static time_t
+s3_iso_time(const char *s)
+{
+	struct tm	 tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+/* Adds the <Contents> in [p, end) to the page; -1 when it is malformed. */
+static int
+s3_list_entry(struct s3_lister *l, const char *p, const char *end)
+{
+	struct store_entry	*e = &l->ents[l->n];
+	char			 num[32], date[64];
+
+	if (s3_xml_text(p, end, "Key", l->keys[l->n],
+	    sizeof(l->keys[0])) == -1 ||
+	    s3_xml_text(p, end, "Size", num, sizeof(num)) == -1 ||
+	    s3_xml_text(p, end, "LastModified", date, sizeof(date)) == -1 ||
+	    (e->size = s3_parse_size(num)) == -1 ||
+	    (e->mtime = s3_iso_time(date)) == 0)
+		return -1;
+	e->key = l->keys[l->n++];
+	return 0;
+}
+
+/*
+ * Fills the page from a ListBucketResult; sets token to the next page's
+ * (empty at the end).
+ */
+static enum store_status
+s3_list_parse(struct s3_lister *l, const char *xml, char *token,
+    size_t tokensz)
+{
+	const char	*p = xml, *end;
+	char		 trunc[8];
+
+	l->n = 0;
+	while (l->n < STORE_LIST_PAGE &&
+	    (p = strstr(p, "<Contents>")) != NULL) {
+		if ((end = strstr(p, "</Contents>")) == NULL ||
+		    s3_list_entry(l, p, end) == -1) {
+			log_warnx("s3: list: malformed answer");
+			return STORE_ERROR;
+		}
+		p = end;
+	}
+	end = xml + strlen(xml);
+	token[0] = '\0';
+	if (s3_xml_text(xml, end, "IsTruncated", trunc, sizeof(trunc)) == 0 &&
+	    strcmp(trunc, "true") == 0 &&
+	    s3_xml_text(xml, end, "NextContinuationToken", token,
+	    tokensz) == -1) {
+		log_warnx("s3: list: truncated, but no usable token");
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+/*
+ * Lists the bucket's keys under prefix with ListObjectsV2, a page of up
+ * to 1000 at a time, following the continuation tokens.
+ */
+enum store_status
+s3_list(struct s3 *s3, const char *prefix, store_list_cb cb, void *arg)
+{
+	struct s3_lister	*l;
+	enum store_status	 rc = STORE_OK;
+	char			 token[S3_TOKEN_MAX] = "", *xml;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		log_warnx("s3: list: out of memory");
+		return STORE_ERROR;
+	}
+	do {
+		if ((rc = s3_list_get(s3, prefix, token, &xml)) != STORE_OK)
+			break;
+		rc = s3_list_parse(l, xml, token, sizeof(token));
+		free(xml);
+		if (rc == STORE_OK && l->n > 0 && cb(arg, l->ents, l->n) != 0)
+			rc = STORE_ERROR;
+	} while (rc == STORE_OK && token[0] != '\0');
+	free(l);
 	return rc;
 }

@@ -34,6 +34,9 @@ enum store_status s3_stream(struct s3 *, const char *key, off_t off,
 		    void *arg);
 enum store_status s3_head(struct s3 *, const char *key, struct store_stat *);
 enum store_status s3_delete(struct s3 *, const char *key);
+/* ListObjectsV2, following the continuation tokens to the end. */
+enum store_status s3_list(struct s3 *, const char *prefix,
+		    store_list_cb cb, void *arg);
 /* HEAD on the bucket: OK, DENIED (bad keys) or UNAVAILABLE. */
 enum store_status s3_ping(struct s3 *);
 

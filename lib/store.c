@@ -113,6 +113,14 @@ store_delete(struct store *st, const char *key)
 }
 
 enum store_status
+store_list(struct store *st, const char *prefix, store_list_cb cb, void *arg)
+{
+	if (st->s3 != NULL)
+		return s3_list(st->s3, prefix, cb, arg);
+	return fs_list(st->fs, prefix, cb, arg);
+}
+
+enum store_status
 store_ping(struct store *st)
 {
 	if (st->s3 != NULL)

@@ -70,6 +70,32 @@ enum store_status store_head(struct store *, const char *key,
 /* Deleting a missing key is STORE_OK: the blob is gone either way. */
 enum store_status store_delete(struct store *, const char *key);
 
+/* One blob as store_list() reports it. */
+struct store_entry {
+	const char	*key;
+	off_t		 size;		/* bytes */
+	time_t		 mtime;		/* when it was written */
+};
+
+/* The most entries a store_list() callback is given at once. */
+#define STORE_LIST_PAGE	1000
+
+/*
+ * Called with each page of at most STORE_LIST_PAGE blobs; the entries
+ * and their keys are valid during the call only.  Non-zero stops the
+ * listing, which then returns STORE_ERROR.
+ */
+typedef int (*store_list_cb)(void *arg, const struct store_entry *e,
+		    size_t n);
+
+/*
+ * Lists every blob whose key starts with prefix ("" for all), a page at
+ * a time, in the driver's order.  Blobs written or deleted meanwhile may
+ * or may not be listed.
+ */
+enum store_status store_list(struct store *, const char *prefix,
+		    store_list_cb cb, void *arg);
+
 /* Checks that the store answers (for /healthz). */
 enum store_status store_ping(struct store *);
 

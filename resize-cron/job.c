@@ -82,6 +82,30 @@ resize_make(struct resize *r, const struct db_image *img, const char *id,
 	return 0;
 }
 
+/*
+ * The job could not be recorded.  If the image was taken down while its
+ * variants were being made (imghost-admin takedown), the blobs just
+ * written belong to no one and would be served: delete them.
+ */
+static void
+resize_undo(struct resize *r, const char *id, int64_t image_id,
+    const struct db_variant *v, size_t n)
+{
+	struct db_image	 img;
+	char		 key[64];
+	size_t		 i;
+
+	if (db_image_by_id(r->db, image_id, &img) != DB_NOT_FOUND)
+		return;
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "%s/%s.%s", id, v[i].size,
+		    img_ext(img_type_of(v[i].format)));
+		store_delete(r->store, key);
+	}
+	log_info("resize %s: taken down meanwhile, %zu variants deleted", id,
+	    n);
+}
+
 enum db_status
 resize_job(struct resize *r, const struct db_job *job)
 {
@@ -102,5 +126,7 @@ resize_job(struct resize *r, const struct db_job *job)
 		return resize_fail(r, job, id, why);
 	if ((rc = db_job_done(r->db, job->image_id, v, n)) == DB_OK)
 		log_info("resize %s: %zu variants", id, n);
+	else if (rc == DB_FAIL)
+		resize_undo(r, id, job->image_id, v, n);
 	return rc == DB_DOWN ? DB_DOWN : DB_OK;
 }

@@ -4,10 +4,11 @@
 dest=$TMP/dest
 make -s -C "$TOP" install DESTDIR="$dest" >"$TMP/out" 2>&1
 check "make install DESTDIR succeeds" [ $? -eq 0 ]
-for f in bin/imghost-fcgi bin/imghost-resize; do
+for f in bin/imghost-fcgi bin/imghost-resize bin/imghost-admin; do
 	check "installs $f" [ -x "$dest/usr/local/$f" ]
 done
-for f in sql/001_init.sql examples/lighttpd.conf \
+for f in sql/001_init.sql sql/002_tombstones.sql sql/003_admin_progress.sql \
+    examples/lighttpd.conf \
     examples/imghost.conf.example; do
 	check "installs share/imghost/$f" [ -s "$dest/usr/local/share/imghost/$f" ]
 done

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -119,6 +120,104 @@ test_missing(struct fs *fs)
 	    "delete of a missing key is fine");
 }
 
+/* What a listing saw: the keys, one a line, and how many pages. */
+struct seen {
+	char	 keys[4096];
+	int	 n, pages, stop_after;
+	off_t	 bytes;
+	time_t	 oldest;
+};
+
+static int
+seen_page(void *arg, const struct store_entry *e, size_t n)
+{
+	struct seen	*s = arg;
+	size_t		 i;
+
+	s->pages++;
+	for (i = 0; i < n; i++, s->n++) {
+		if (s->n < 20) {
+			strlcat(s->keys, e[i].key, sizeof(s->keys));
+			strlcat(s->keys, " ", sizeof(s->keys));
+		}
+		s->bytes += e[i].size;
+		if (s->oldest == 0 || e[i].mtime < s->oldest)
+			s->oldest = e[i].mtime;
+	}
+	return s->stop_after != 0 && s->pages >= s->stop_after;
+}
+
+/* Whether the listing found key (among the first 20). */
+static int
+seen_has(const struct seen *s, const char *key)
+{
+	char	 k[128];
+
+	snprintf(k, sizeof(k), "%s ", key);
+	return strstr(s->keys, k) != NULL;
+}
+
+/* Lists prefix into a cleared s, stopping after stop pages (0: never). */
+static enum store_status
+list(struct fs *fs, const char *prefix, struct seen *s, int stop)
+{
+	memset(s, 0, sizeof(*s));
+	s->stop_after = stop;
+	return fs_list(fs, prefix, seen_page, s);
+}
+
+static void
+test_list(struct fs *fs, const char *root)
+{
+	struct seen	 s;
+	char		 path[512], key[64];
+	enum store_status rc;
+	int		 i, good = 1;
+	FILE		*f;
+
+	fs_put(fs, "aB3dE_9x/original.png", "12345", 5);
+	fs_put(fs, "aB3dE_9x/small.webp", "123", 3);
+	fs_put(fs, "aBzzzzzz/original.gif", "1", 1);
+	fs_put(fs, "Qq000000/large.jpg", "1234", 4);
+	/* A put under way, and files that are no blobs. */
+	snprintf(path, sizeof(path), "%s/aB/3d/aB3dE_9x/.tmp.abcdef", root);
+	if ((f = fopen(path, "w")) != NULL)
+		fclose(f);
+	snprintf(path, sizeof(path), "%s/stray", root);
+	if ((f = fopen(path, "w")) != NULL)
+		fclose(f);
+	rc = list(fs, "", &s, 0);
+	ok(rc == STORE_OK && s.n == 4 &&
+	    s.bytes == 13 && s.pages == 1 && seen_has(&s, "aB3dE_9x/small.webp")
+	    && seen_has(&s, "Qq000000/large.jpg") &&
+	    s.oldest > time(NULL) - 600, "list all: %d blobs, %lld bytes: %s",
+	    s.n, (long long)s.bytes, s.keys);
+	rc = list(fs, "aB3dE_9x/", &s, 0);
+	ok(rc == STORE_OK && s.n == 2 &&
+	    seen_has(&s, "aB3dE_9x/original.png"), "list one id: %s", s.keys);
+	rc = list(fs, "aB", &s, 0);
+	ok(rc == STORE_OK && s.n == 3,
+	    "list a prefix shorter than a fan-out level: %s", s.keys);
+	rc = list(fs, "aB3dE_9x/sm", &s, 0);
+	ok(rc == STORE_OK && s.n == 1,
+	    "list a prefix into the names: %s", s.keys);
+	rc = list(fs, "zz", &s, 0);
+	ok(rc == STORE_OK && s.n == 0 &&
+	    s.pages == 0, "an empty listing calls nothing");
+
+	for (i = 0; i < STORE_LIST_PAGE + 5 && good; i++) {
+		snprintf(key, sizeof(key), "Pg%06d/small.jpg", i);
+		good = fs_put(fs, key, "x", 1) == STORE_OK;
+	}
+	rc = list(fs, "Pg", &s, 0);
+	ok(good && rc == STORE_OK &&
+	    s.n == STORE_LIST_PAGE + 5 && s.pages == 2,
+	    "%d blobs come in %d pages", s.n, s.pages);
+	rc = list(fs, "Pg", &s, 1);
+	ok(rc == STORE_ERROR && s.pages == 1,
+	    "a callback that says stop stops the listing");
+}
+
 int
 main(void)
 {
@@ -132,6 +231,7 @@ main(void)
 	test_keys(fs, root);
 	test_round_trip(fs, root);
 	test_missing(fs);
+	test_list(fs, root);
 	fs_free(fs);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	system(cmd);

@@ -813,6 +813,83 @@ t_hung(void)
 	    conns);
 }
 
+/* What a listing saw. */
+struct seen {
+	int	 n, pages, stop_after, found_amp;
+	off_t	 bytes;
+	time_t	 oldest;
+};
+
+static int
+seen_page(void *arg, const struct store_entry *e, size_t n)
+{
+	struct seen	*s = arg;
+	size_t		 i;
+
+	s->pages++;
+	for (i = 0; i < n; i++, s->n++) {
+		s->bytes += e[i].size;
+		if (s->oldest == 0 || e[i].mtime < s->oldest)
+			s->oldest = e[i].mtime;
+		s->found_amp += strcmp(e[i].key, key("list/a&b<c>'d\".txt")) == 0;
+	}
+	return s->stop_after != 0 && s->pages >= s->stop_after;
+}
+
+static enum store_status
+list(struct s3 *s3, const char *prefix, struct seen *s, int stop)
+{
+	char	 p[128];
+
+	/* key()'s buffers are reused by seen_page(): keep a copy. */
+	strlcpy(p, prefix, sizeof(p));
+	memset(s, 0, sizeof(*s));
+	s->stop_after = stop;
+	return s3_list(s3, p, seen_page, s);
+}
+
+static void
+t_list(struct s3 *s3)
+{
+	struct seen		 s;
+	enum store_status	 rc;
+	char			 name[32];
+	int			 i, good;
+
+	good = s3_put(s3, key("list/a&b<c>'d\".txt"), "abc", 3, NULL) ==
+	    STORE_OK && s3_put(s3, key("list/plain"), "12345", 5, NULL) ==
+	    STORE_OK && s3_put(s3, key("listx"), "1", 1, NULL) == STORE_OK;
+	rc = list(s3, key("list/"), &s, 0);
+	ok(good && rc == STORE_OK && s.n == 2 && s.bytes == 8 &&
+	    s.found_amp == 1 && s.oldest > time(NULL) - 600,
+	    "list a prefix: %d keys, %lld bytes, XML entities decoded", s.n,
+	    (long long)s.bytes);
+	rc = list(s3, key("nothing-here/"), &s, 0);
+	ok(rc == STORE_OK && s.n == 0 && s.pages == 0,
+	    "an empty listing calls nothing");
+	for (i = 0; i < STORE_LIST_PAGE + 3 && good; i++) {
+		snprintf(name, sizeof(name), "pages/%04d", i);
+		good = s3_put(s3, key(name), "x", 1, NULL) == STORE_OK;
+	}
+	rc = list(s3, key("pages/"), &s, 0);
+	ok(good && rc == STORE_OK && s.n == STORE_LIST_PAGE + 3 &&
+	    s.pages == 2, "%d keys in %d pages (continuation token)", s.n,
+	    s.pages);
+	rc = list(s3, key("pages/"), &s, 1);
+	ok(rc == STORE_ERROR && s.pages == 1,
+	    "a callback that says stop stops the listing");
+	for (i = 0; i < STORE_LIST_PAGE + 3 && good; i++) {
+		snprintf(name, sizeof(name), "pages/%04d", i);
+		good = s3_delete(s3, key(name)) == STORE_OK;
+	}
+	good = good && s3_delete(s3, key("list/a&b<c>'d\".txt")) ==
+	    STORE_OK && s3_delete(s3, key("list/plain")) == STORE_OK &&
+	    s3_delete(s3, key("listx")) == STORE_OK;
+	rc = list(s3, key(""), &s, 0);
+	ok(good && rc == STORE_OK, "deleted, the listing has %d keys left "
+	    "of this run", s.n);
+}
+
 static void
 t_cleanup(struct s3 *s3)
 {
@@ -863,6 +940,7 @@ main(void)
 	t_missing(s3);
 	t_delete(s3);
 	t_encoding(s3);
+	t_list(s3);
 	t_denied();
 	t_unreachable();
 	t_reuse(blob, len);

@@ -1,0 +1,49 @@
+/*
+ * Tombstones of images taken down by an operator (sql/002_tombstones.sql).
+ * Both lookups run only after the images table had no row, so an image
+ * that exists costs nothing here.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "db.h"
+
+static const struct db_stmt db_st_tomb_id = { 20,
+	"SELECT 1 FROM tombstones WHERE image_id = $1 LIMIT 1", 1 };
+static const struct db_stmt db_st_tomb_sha = { 21,
+	"SELECT 1 FROM tombstones WHERE sha256 = $1", 1 };
+
+/* 1 when the statement found a row, 0 when not, -1 when it failed. */
+static int
+db_tombstone_found(struct db *db, const struct db_stmt *st,
+    const char *const *params, const int *lengths, const int *formats)
+{
+	PGresult	*res;
+	int		 found;
+
+	if (db_run(db, st, params, lengths, formats, &res) != DB_OK)
+		return -1;
+	found = PQntuples(res) > 0;
+	PQclear(res);
+	return found;
+}
+
+int
+db_tombstone_by_id(struct db *db, int64_t id)
+{
+	char		 v[24];
+	const char	*params[] = { v };
+
+	snprintf(v, sizeof(v), "%" PRId64, id);
+	return db_tombstone_found(db, &db_st_tomb_id, params, NULL, NULL);
+}
+
+int
+db_tombstone_by_sha256(struct db *db, const unsigned char *sha)
+{
+	const char	*params[] = { (const char *)sha };
+	int		 lengths[] = { 32 }, formats[] = { 1 };
+
+	return db_tombstone_found(db, &db_st_tomb_sha, params, lengths,
+	    formats);
+}
