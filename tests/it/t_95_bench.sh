@@ -1,0 +1,37 @@
+# Each benchmark once at a tiny size, to prove it still runs and still
+# measures: a figure and a ratio on every line, no failed request.  No
+# timing is asserted here; the figures are for bench/RESULTS.md.
+. "$(dirname "$0")/lib.sh"
+
+"$TOP/bench/run" --tiny >"$TMP/run.txt" 2>"$TMP/run.err"
+is "bench/run --tiny exits 0" "$?" 0
+num='[0-9]+(\.[0-9]+)?'
+for row in "fs original" "fs variant" "s3 original"; do
+	line=$(grep "^$row" "$TMP/run.txt")
+	like "bench/run: $row: two rates, a ratio, two p99s, a ratio, 0 failed" \
+		"$line" "^$row.* $num +$num +${num}x +$num +$num +${num}x +0$"
+done
+for store in fs s3; do
+	like "bench/run: $store uploads at saturation, none failed" \
+		"$(grep "$store store: .* saturation" "$TMP/run.txt")" \
+		"[1-9][0-9]* uploads/s at saturation, p99 $num ms, 0 non-2xx"
+	like "bench/run: $store upload latency at 30/s" \
+		"$(grep "$store store at 30/s" "$TMP/run.txt")" "p50 $num ms, p99 $num ms"
+done
+# 30 s is where ttv_one gives up: a p99 below it means every image was seen
+# with all its variants made.
+ttv=$(sed -n 's/.*10 uploads\/s: p50 [0-9.]* s, p99 \([0-9.]*\) s.*/\1/p' \
+	"$TMP/run.txt")
+check "bench/run: every image got its variants ($ttv s)" \
+	awk -v t="${ttv:-99}" 'BEGIN { exit !(t > 0 && t < 30) }'
+like "bench/run: peak RSS of app and resizer" \
+	"$(grep '^peak RSS' "$TMP/run.txt")" "app [1-9][0-9]* MB a process, resizer [1-9][0-9]* MB"
+check "bench/run leaves no resizer running" \
+	bash -c "! pgrep -f '^./imghost-resize --loop' >/dev/null"
+
+"$TOP/bench/resize" --tiny >"$TMP/resize.txt" 2>"$TMP/resize.err"
+is "bench/resize --tiny exits 0" "$?" 0
+like "bench/resize: ours against vipsthumbnail, with a ratio" \
+	"$(grep '^total' "$TMP/resize.txt")" "^total +$num +$num +$num"
+like "bench/resize: peak RSS" "$(grep '^peak RSS' "$TMP/resize.txt")" \
+	"$num MB"
