@@ -9,8 +9,15 @@
  *	imghost-resize --migrate [--sql-dir dir]	apply migrations
  *
  * --lease seconds sets how long a claim holds a job (default 120).
+ * --workers n runs n copies of the queue in child processes, each with
+ * its own connections (default: one for each online CPU), so that one
+ * resizer uses the whole machine; ImageMagick itself runs on one thread.
  */
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +35,7 @@
 #define RESIZE_MAX_ATTEMPTS	5
 /* The poll behind NOTIFY, in case a notification is lost. */
 #define RESIZE_POLL_MS		5000
+#define RESIZE_MAX_WORKERS	64
 
 static volatile sig_atomic_t	 resize_quit;
 
@@ -40,8 +48,9 @@ resize_on_signal(int sig)
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: imghost-resize [--lease seconds] --once | "
-	    "--loop | --check | --migrate [--sql-dir dir]\n");
+	fprintf(stderr, "usage: imghost-resize [--lease seconds] "
+	    "[--workers n] --once | --loop | --check | --migrate "
+	    "[--sql-dir dir]\n");
 	exit(2);
 }
 
@@ -125,14 +134,12 @@ resize_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
-/* Runs the job queue the way mode ('o'nce or 'l'oop) says. */
+/* One worker: the job queue the way mode ('o'nce or 'l'oop) says. */
 static int
-resize_run(struct resize *r, int mode)
+resize_work(struct resize *r, int mode)
 {
 	int	 rc;
 
-	if (resize_check_schema(r->db) != 0)
-		return 1;
 	img_init(&r->conf);
 	if ((r->store = store_open(&r->conf)) == NULL)
 		return 1;
@@ -141,6 +148,85 @@ resize_run(struct resize *r, int mode)
 	store_free(r->store);
 	img_done();
 	return rc;
+}
+
+/* A worker process with its own connection; it dies with its parent. */
+static pid_t
+resize_spawn(struct resize *r, int mode)
+{
+	pid_t	 pid;
+
+	if ((pid = fork()) == -1) {
+		log_warnx("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1 || (r->db = db_open(r->conf.database_url)) == NULL)
+		_exit(1);
+	_exit(resize_work(r, mode));
+}
+
+/*
+ * Runs n workers and waits for them.  In a loop, a worker that dies
+ * (ImageMagick on a hostile file, say) is replaced; a signal to this
+ * process is passed on to them.  Returns 0 when every worker did.
+ */
+static int
+resize_supervise(struct resize *r, int mode, int n)
+{
+	pid_t	 pid[RESIZE_MAX_WORKERS], p;
+	int	 i, live = 0, rc = 0, status, quitting = 0;
+
+	db_free(r->db);			/* not shared with the children */
+	r->db = NULL;
+	resize_signals();
+	for (i = 0; i < n; i++)
+		if ((pid[i] = resize_spawn(r, mode)) != -1)
+			live++;
+	while (live > 0) {
+		if (resize_quit && !quitting) {
+			for (i = 0; i < n; i++)
+				if (pid[i] != -1)
+					kill(pid[i], SIGTERM);
+			quitting = 1;
+		}
+		if ((p = wait(&status)) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < n && pid[i] != p; i++)
+			continue;
+		if (i == n)
+			continue;
+		pid[i] = -1;
+		live--;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			continue;
+		log_warnx("worker %d %s %d", (int)p, WIFSIGNALED(status) ?
+		    "killed by signal" : "exited with status",
+		    WIFSIGNALED(status) ? WTERMSIG(status) :
+		    WEXITSTATUS(status));
+		if (mode == 'l' && !resize_quit) {
+			sleep(1);
+			if ((pid[i] = resize_spawn(r, mode)) != -1)
+				live++;
+		} else
+			rc = 1;
+	}
+	return rc;
+}
+
+static int
+resize_run(struct resize *r, int mode, int workers)
+{
+	if (resize_check_schema(r->db) != 0)
+		return 1;
+	if (workers == 1)
+		return resize_work(r, mode);
+	return resize_supervise(r, mode, workers);
 }
 
 int
@@ -153,18 +239,28 @@ main(int argc, char *argv[])
 		{ "migrate", no_argument, NULL, 'm' },
 		{ "sql-dir", required_argument, NULL, 'd' },
 		{ "lease", required_argument, NULL, 'L' },
+		{ "workers", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct resize	 r = { .lease = RESIZE_LEASE,
 			    .max_attempts = RESIZE_MAX_ATTEMPTS };
 	const char	*sqldir = SQLDIR, *errstr;
 	char		 msg[512];
-	int		 ch, mode = 0, rc;
+	int		 ch, mode = 0, rc, workers;
 
 	log_init("imghost-resize");
-	while ((ch = getopt_long(argc, argv, "olcmd:L:", opts, NULL)) != -1) {
+	workers = sysconf(_SC_NPROCESSORS_ONLN);
+	if (workers < 1 || workers > RESIZE_MAX_WORKERS)
+		workers = workers < 1 ? 1 : RESIZE_MAX_WORKERS;
+	while ((ch = getopt_long(argc, argv, "olcmd:L:w:", opts, NULL)) != -1) {
 		if (ch == 'd')
 			sqldir = optarg;
+		else if (ch == 'w') {
+			workers = strtonum(optarg, 1, RESIZE_MAX_WORKERS,
+			    &errstr);
+			if (errstr != NULL)
+				errx(2, "--workers %s: %s", optarg, errstr);
+		}
 		else if (ch == 'L') {
 			r.lease = strtonum(optarg, 1, 86400, &errstr);
 			if (errstr != NULL)
@@ -187,8 +283,9 @@ main(int argc, char *argv[])
 	else if (mode == 'c')
 		rc = resize_check_schema(r.db);
 	else
-		rc = resize_run(&r, mode);
-	db_free(r.db);
+		rc = resize_run(&r, mode, workers);
+	if (r.db != NULL)
+		db_free(r.db);
 	conf_free(&r.conf);
 	return rc;
 }

@@ -113,3 +113,56 @@ wait_for "after a PostgreSQL restart the loop makes new variants" 20 ready
 kill -TERM $loop
 wait $loop
 is "the loop stops cleanly on SIGTERM" "$?" 0
+
+# --workers: one resizer, several worker processes sharing the queue; a
+# worker that dies is replaced, SIGTERM stops them all, SIGKILL to the
+# parent takes the workers with it.
+( resizer_env; exec "$TOP/imghost-resize" --workers 3 --loop ) \
+	2>"$TMP/workers.log" &
+sup=$!
+three_workers() {
+	[ "$(pgrep -P $sup -c)" = 3 ]
+}
+wait_for "--workers 3 starts three worker processes" 10 three_workers
+victim=$(pgrep -P $sup | head -n 1)
+kill -KILL "$victim"
+replaced() {
+	three_workers && ! pgrep -P $sup | grep -qx "$victim"
+}
+wait_for "a killed worker is replaced" 10 replaced
+check "its death is logged with the signal" \
+	grep -q "worker $victim killed by signal 9" "$TMP/workers.log"
+for i in 1 2 3 4 5 6; do
+	convert -size "$((60 + i))x40" xc:teal "$TMP/w$i.png"
+	req -F "file=@$TMP/w$i.png" "$BASE/api/v1/images"
+	wids="${wids:-} $(json .id)"
+done
+all_ready() {
+	local id
+	for id in $wids; do
+		req "$BASE/api/v1/images/$id"
+		[ "$(json '[.variants[].ready] | all')" = true ] || return 1
+	done
+}
+wait_for "the workers make every variant" 30 all_ready
+is "each job was done once" \
+	"$(psql_q "SELECT count(*) FROM resize_jobs")" 0
+workers=$(pgrep -P $sup)
+kill -TERM $sup
+wait $sup
+is "SIGTERM stops the resizer and its workers cleanly" "$?" 0
+check "no worker is left" bash -c "! ps -o pid= -p '$(echo $workers | tr ' ' ,)' >/dev/null"
+( resizer_env; exec "$TOP/imghost-resize" --workers 2 --loop ) \
+	2>>"$TMP/workers.log" &
+sup=$!
+two_workers() {
+	[ "$(pgrep -P $sup -c)" = 2 ]
+}
+wait_for "--workers 2 starts two" 10 two_workers
+workers=$(pgrep -P $sup)
+kill -KILL $sup
+wait $sup 2>/dev/null
+gone() {
+	! ps -o pid= -p "$(echo $workers | tr ' ' ,)" >/dev/null
+}
+wait_for "SIGKILL to the resizer takes its workers with it" 5 gone
