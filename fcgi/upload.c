@@ -16,6 +16,7 @@
 #include "log.h"
 #include "multipart.h"
 #include "store.h"
+#include "strip.h"
 
 /* Room for the multipart boundaries and part headers around the file. */
 #define UPLOAD_MP_OVERHEAD	(64 * 1024)
@@ -273,6 +274,38 @@ upload_store(struct app *app, struct http_req *req, const void *data,
 	upload_unavailable(req, "could not draw a free id");
 }
 
+/*
+ * Takes the location out first (API.md, "Privacy"), so what is hashed,
+ * probed and stored are the bytes served.
+ */
+static void
+upload_strip_store(struct app *app, struct http_req *req,
+    const unsigned char *data, size_t len)
+{
+	unsigned char	*out = NULL;
+	size_t		 outlen;
+
+	switch (app->conf.strip_location ?
+	    strip_location(data, len, &out, &outlen) : STRIP_UNCHANGED) {
+	case STRIP_UNCHANGED:
+		upload_store(app, req, data, len);
+		break;
+	case STRIP_DONE:
+		log_info("upload: location removed, %zu bytes to %zu", len,
+		    outlen);
+		upload_store(app, req, out, outlen);
+		break;
+	case STRIP_BAD:
+		http_error(req, 422, "bad_image", "the image's metadata "
+		    "cannot be written back without its location");
+		break;
+	case STRIP_NOMEM:
+		upload_unavailable(req, "out of memory");
+		break;
+	}
+	free(out);
+}
+
 void
 upload_serve(struct app *app, struct http_req *req)
 {
@@ -283,6 +316,6 @@ upload_serve(struct app *app, struct http_req *req)
 	if (body.file_len == 0)
 		http_error(req, 400, "bad_request", "the file is empty");
 	else
-		upload_store(app, req, body.file, body.file_len);
+		upload_strip_store(app, req, body.file, body.file_len);
 	mp_result_free(&body);
 }

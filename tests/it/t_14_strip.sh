@@ -1,0 +1,76 @@
+# Originals lose their location, and nothing else: photos made here with
+# GPS, orientation and XMP location (exiftool) come back without GPS or
+# XMP location, with the orientation, with the same pixels; a photo
+# without location comes back byte for byte; dedup still holds.
+. "$(dirname "$0")/lib.sh"
+
+# tagged FILE: GPS, orientation 6, XMP location and a creator.
+tagged() {
+	exiftool -q -q -overwrite_original -GPSLatitude=52.5 \
+		-GPSLatitudeRef=N -GPSLongitude=13.4 -GPSLongitudeRef=E \
+		-GPSAltitude=34 -Orientation#=6 -XMP:GPSLatitude=52.5N \
+		-XMP-photoshop:City=Berlin -XMP-photoshop:Country=Germany \
+		-XMP-iptcCore:Location=Home -XMP-dc:Creator=Someone "$1"
+}
+
+# location FILE: the location tags exiftool still finds, one a line.
+location() {
+	exiftool -q -q -a -s -s -s -G1 -gps:all -xmp-exif:all -City -Country \
+		-Location "$1" | grep -v '^$'
+}
+
+# pixels_differ A B: the count of pixels that differ, from compare(1).
+pixels_differ() {
+	compare -quiet -metric AE "$1" "$2" null: 2>&1 >/dev/null |
+		cut -d' ' -f1
+}
+
+for ext in jpg png webp; do
+	f=$TMP/gps.$ext
+	convert -size 120x90 plasma:fractal -seed 14 -quality 90 "$f"
+	tagged "$f"
+done
+check "exiftool wrote the location" test -n "$(location "$TMP/gps.jpg")"
+convert -size 100x70 plasma:fractal -seed 15 "$TMP/plain.jpg"
+exiftool -q -q -overwrite_original -Orientation#=6 -XMP-dc:Creator=Someone \
+	"$TMP/plain.jpg"
+
+for store in fs s3; do
+	use_store $store
+	for ext in jpg png webp; do
+		f=$TMP/gps.$ext
+		req -F "file=@$f" "$BASE/api/v1/images"
+		is "$store $ext: 201" "$STATUS" 201
+		id=$(json .id)
+		# The probe reads the orientation of JPEG alone.
+		[ $ext != jpg ] || is "$store $ext: displayed rotated, 90x120" \
+			"$(json .width)x$(json .height)" 90x120
+		got=$TMP/got-$store.$ext
+		req "$BASE/i/$id.$ext"
+		cp "$BODY" "$got"
+		is "$store $ext: served" "$STATUS" 200
+		is "$store $ext: no location left" "$(location "$got")" ""
+		is "$store $ext: orientation kept" \
+			"$(exiftool -s -s -s -n -Orientation "$got")" 6
+		is "$store $ext: other XMP kept" \
+			"$(exiftool -s -s -s -XMP-dc:Creator "$got")" Someone
+		is "$store $ext: same pixels" "$(pixels_differ "$f" "$got")" 0
+		req "$BASE/api/v1/images/$id"
+		is "$store $ext: sha256 of what is stored" "$(json .sha256)" \
+			"$(sha256sum "$got" | cut -d' ' -f1)"
+		is "$store $ext: bytes of what is stored" "$(json .bytes)" \
+			"$(stat -c %s "$got")"
+		check "$store $ext: smaller than uploaded" \
+			test "$(stat -c %s "$got")" -lt "$(stat -c %s "$f")"
+
+		req -F "file=@$f" "$BASE/api/v1/images"
+		is "$store $ext: same upload again, 200" "$STATUS" 200
+		is "$store $ext: same upload again, same id" "$(json .id)" "$id"
+	done
+
+	req -H 'Content-Type: image/jpeg' --data-binary "@$TMP/plain.jpg" \
+		"$BASE/api/v1/images"
+	is "$store plain: 201" "$STATUS" 201
+	req "$BASE/i/$(json .id).jpg"
+	check "$store plain: byte for byte" cmp -s "$BODY" "$TMP/plain.jpg"
+done

@@ -1,0 +1,546 @@
+/*
+ * strip: JPEG, PNG and WebP files assembled here byte by byte around an
+ * EXIF block with Orientation 6 and a GPS IFD, an XMP packet with
+ * location, and an ICC profile.  The location must go, the rest must
+ * stay byte for byte; files without location come back unchanged; the
+ * same input gives the same output; truncations and garbage are safe.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libexif/exif-data.h>
+#include <zlib.h>
+
+#include "strip.h"
+#include "tap.h"
+
+struct buf {
+	unsigned char	*p;
+	size_t		 len;
+};
+
+/*
+ * A big-endian TIFF: IFD0 with Orientation = 6 and the GPS pointer; the
+ * GPS IFD with GPSLatitudeRef "N" and GPSLatitude 52/1 30/1 7/1.
+ */
+static const unsigned char tiff_gps[92] = {
+	'M', 'M', 0, 42, 0, 0, 0, 8,
+	0, 2,
+	0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0,
+	0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 38,
+	0, 0, 0, 0,
+	0, 2,
+	0, 1, 0, 2, 0, 0, 0, 2, 'N', 0, 0, 0,
+	0, 2, 0, 5, 0, 0, 0, 3, 0, 0, 0, 68,
+	0, 0, 0, 0,
+	0, 0, 0, 52, 0, 0, 0, 1, 0, 0, 0, 30, 0, 0, 0, 1,
+	0, 0, 0, 7, 0, 0, 0, 1,
+};
+
+/* The same without GPS: IFD0 with Orientation = 6 alone. */
+static const unsigned char tiff_plain[26] = {
+	'I', 'I', 42, 0, 8, 0, 0, 0,
+	1, 0,
+	0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0,
+	0, 0, 0, 0,
+};
+
+static const char xmp_loc[] =
+	"<?xpacket begin='' id='W5M0MpCehiHzreSzNTczkc9d'?>\n"
+	"<x:xmpmeta xmlns:x='adobe:ns:meta/'>\n"
+	"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>\n"
+	" <rdf:Description rdf:about=''\n"
+	"  xmlns:exif='http://ns.adobe.com/exif/1.0/'\n"
+	"  xmlns:photoshop='http://ns.adobe.com/photoshop/1.0/'\n"
+	"  xmlns:dc='http://purl.org/dc/elements/1.1/'\n"
+	"  exif:GPSLatitude='52,30.1167N'\n"
+	"  exif:GPSLongitude=\"13,22.5E\"\n"
+	"  photoshop:City='Berlin'>\n"
+	"  <photoshop:Country>Germany</photoshop:Country>\n"
+	"  <Iptc4xmpExt:LocationShown><rdf:Bag><rdf:li rdf:parseType="
+	"'Resource'><Iptc4xmpExt:City>Berlin</Iptc4xmpExt:City></rdf:li>"
+	"</rdf:Bag></Iptc4xmpExt:LocationShown>\n"
+	"  <dc:creator>Someone</dc:creator>\n"
+	" </rdf:Description>\n"
+	"</rdf:RDF>\n"
+	"</x:xmpmeta>\n"
+	"<?xpacket end='w'?>";
+
+static const char xmp_plain[] =
+	"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF><rdf:Description "
+	"dc:title='exif:GPSLatitude is a tag' xmp:Rating='5'>"
+	"<dc:creator>Someone</dc:creator></rdf:Description></rdf:RDF>"
+	"</x:xmpmeta>";
+
+/* Words that must not survive in a stripped XMP packet. */
+static const char *const xmp_gone[] = {
+	"GPSLatitude", "GPSLongitude", "Berlin", "Germany", "LocationShown",
+	"52,30", "13,22",
+};
+
+static void
+put(struct buf *b, const void *p, size_t n)
+{
+	if ((b->p = realloc(b->p, b->len + n + 1)) == NULL)
+		abort();
+	if (n > 0)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+static void
+put_be16(struct buf *b, unsigned v)
+{
+	unsigned char	 x[2] = { v >> 8, v & 0xff };
+
+	put(b, x, 2);
+}
+
+static void
+put_be32(struct buf *b, uint32_t v)
+{
+	unsigned char	 x[4] = { v >> 24, v >> 16, v >> 8, v };
+
+	put(b, x, 4);
+}
+
+static void
+put_le32(struct buf *b, uint32_t v)
+{
+	unsigned char	 x[4] = { v, v >> 8, v >> 16, v >> 24 };
+
+	put(b, x, 4);
+}
+
+static void
+jpeg_seg(struct buf *b, int marker, const void *h, size_t hl, const void *p,
+    size_t pl)
+{
+	put_be16(b, 0xff00 | marker);
+	put_be16(b, 2 + hl + pl);
+	put(b, h, hl);
+	put(b, p, pl);
+}
+
+/* The scan and what follows: must come out the same. */
+static const unsigned char jpeg_tail[] = {
+	0xff, 0xda, 0, 8, 1, 1, 0, 0, 0x3f, 0, 0x12, 0x34, 0xff, 0x00, 0x56,
+	0xff, 0xe1, 0, 4, 0xaa, 0xbb, 0xff, 0xd9, 'x', 'y',
+};
+
+static struct buf
+make_jpeg(const void *tiff, size_t tl, const char *xmp)
+{
+	struct buf	 b = { NULL, 0 };
+	unsigned char	 icc[40];
+
+	put(&b, "\xff\xd8", 2);
+	jpeg_seg(&b, 0xe0, "JFIF\0\1\1\0\0\1\0\1\0\0", 14, NULL, 0);
+	jpeg_seg(&b, 0xe1, "Exif\0\0", 6, tiff, tl);
+	memset(icc, 0x5a, sizeof(icc));
+	jpeg_seg(&b, 0xe2, "ICC_PROFILE\0\1\1", 14, icc, sizeof(icc));
+	/* Fill bytes before a marker are legal, and kept. */
+	put(&b, "\xff\xff", 2);
+	jpeg_seg(&b, 0xe1, "http://ns.adobe.com/xap/1.0/", 29, xmp,
+	    strlen(xmp));
+	jpeg_seg(&b, 0xdb, "\0\1\2\3", 4, NULL, 0);
+	put(&b, jpeg_tail, sizeof(jpeg_tail));
+	return b;
+}
+
+static void
+png_chunk(struct buf *b, const char *type, const void *p, size_t n)
+{
+	uLong	 c = crc32(0, (const Bytef *)type, 4);
+
+	if (n > 0)
+		c = crc32(c, p, n);
+
+	put_be32(b, n);
+	put(b, type, 4);
+	put(b, p, n);
+	put_be32(b, c);
+}
+
+static struct buf
+make_png(const void *tiff, size_t tl, const char *xmp, int compress)
+{
+	struct buf	 b = { NULL, 0 }, t = { NULL, 0 };
+	unsigned char	 ihdr[13] = { 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0 };
+	unsigned char	 z[4096];
+	uLongf		 zl = sizeof(z);
+
+	put(&b, "\x89PNG\r\n\x1a\n", 8);
+	png_chunk(&b, "IHDR", ihdr, 13);
+	png_chunk(&b, "iCCP", "sRGB\0\0\x78\x9c", 8);
+	png_chunk(&b, "eXIf", tiff, tl);
+	put(&t, "XML:com.adobe.xmp\0", 18);
+	put(&t, compress ? "\1\0" : "\0\0", 2);
+	put(&t, "\0\0", 2);
+	if (compress) {
+		if (compress2(z, &zl, (const Bytef *)xmp, strlen(xmp), 9) !=
+		    Z_OK)
+			abort();
+		put(&t, z, zl);
+	} else
+		put(&t, xmp, strlen(xmp));
+	png_chunk(&b, "iTXt", t.p, t.len);
+	png_chunk(&b, "IDAT", "\x78\x9c\x63\x60\0\0\0\2\0\1", 10);
+	png_chunk(&b, "IEND", NULL, 0);
+	free(t.p);
+	return b;
+}
+
+static void
+riff_chunk(struct buf *b, const char *cc, const void *p, size_t n)
+{
+	put(b, cc, 4);
+	put_le32(b, n);
+	put(b, p, n);
+	if (n & 1)
+		put(b, "", 1);
+}
+
+static struct buf
+make_webp(const void *tiff, size_t tl, const char *xmp, int exifhdr)
+{
+	struct buf	 b = { NULL, 0 }, e = { NULL, 0 };
+	unsigned char	 vp8x[10] = { 0x2c, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+	put(&b, "RIFF\0\0\0\0WEBP", 12);
+	riff_chunk(&b, "VP8X", vp8x, sizeof(vp8x));
+	riff_chunk(&b, "ICCP", "profile", 7);
+	riff_chunk(&b, "VP8L", "\x2f\0\0\0\0\x07\0", 7);
+	if (exifhdr)
+		put(&e, "Exif\0\0", 6);
+	put(&e, tiff, tl);
+	riff_chunk(&b, "EXIF", e.p, e.len);
+	riff_chunk(&b, "XMP ", xmp, strlen(xmp));
+	b.p[4] = (b.len - 8) & 0xff;
+	b.p[5] = (b.len - 8) >> 8;
+	free(e.p);
+	return b;
+}
+
+/* Checks an EXIF block: no GPS IFD, Orientation 6. */
+static int
+exif_ok(const unsigned char *p, size_t n)
+{
+	unsigned char	*in;
+	ExifData	*d;
+	ExifEntry	*e;
+	int		 ok = 0;
+
+	if (strip_exif_has_gps(p, n))
+		return 0;
+	if ((in = malloc(n + 6)) == NULL)
+		abort();
+	memcpy(in, "Exif\0\0", 6);
+	memcpy(in + 6, p, n);
+	/* libexif wants the header, once. */
+	if (n >= 6 && memcmp(p, "Exif\0\0", 6) == 0)
+		d = exif_data_new_from_data(p, n);
+	else
+		d = exif_data_new_from_data(in, n + 6);
+	e = exif_content_get_entry(d->ifd[EXIF_IFD_0], EXIF_TAG_ORIENTATION);
+	ok = d->ifd[EXIF_IFD_GPS]->count == 0 && e != NULL &&
+	    exif_get_short(e->data, exif_data_get_byte_order(d)) == 6;
+	exif_data_unref(d);
+	free(in);
+	return ok;
+}
+
+static int
+has(const unsigned char *p, size_t n, const char *s)
+{
+	return memmem(p, n, s, strlen(s)) != NULL;
+}
+
+static int
+xmp_clean(const unsigned char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(xmp_gone) / sizeof(xmp_gone[0]); i++)
+		if (has(p, n, xmp_gone[i]))
+			return 0;
+	return has(p, n, "<dc:creator>Someone</dc:creator>");
+}
+
+/* Every chunk's CRC is right and the walk ends at IEND, the last bytes. */
+static int
+png_valid(const unsigned char *p, size_t n)
+{
+	size_t		 i = 8, l;
+	uint32_t	 crc;
+
+	while (n - i >= 12) {
+		l = (size_t)p[i] << 24 | p[i + 1] << 16 | p[i + 2] << 8 |
+		    p[i + 3];
+		if (l > n - i - 12)
+			return 0;
+		crc = (uint32_t)p[i + 8 + l] << 24 | p[i + 9 + l] << 16 |
+		    p[i + 10 + l] << 8 | p[i + 11 + l];
+		if (crc != crc32(0, p + i + 4, l + 4))
+			return 0;
+		if (memcmp(p + i + 4, "IEND", 4) == 0)
+			return i + 12 + l == n;
+		i += 12 + l;
+	}
+	return 0;
+}
+
+/* The payload of the first chunk of type cc (PNG when png, else RIFF). */
+static const unsigned char *
+chunk(const unsigned char *p, size_t n, const char *cc, int png,
+    size_t *len)
+{
+	size_t	 i = png ? 8 : 12, l;
+
+	while (n - i >= 8) {
+		if (png)
+			l = (size_t)p[i] << 24 | p[i + 1] << 16 |
+			    p[i + 2] << 8 | p[i + 3];
+		else
+			l = (size_t)p[i + 7] << 24 | p[i + 6] << 16 |
+			    p[i + 5] << 8 | p[i + 4];
+		if (l > n - i - 8)
+			return NULL;
+		if (memcmp(p + i + (png ? 4 : 0), cc, 4) == 0) {
+			*len = l;
+			return p + i + 8;
+		}
+		i += 8 + l + (png ? 4 : l & 1);
+	}
+	return NULL;
+}
+
+/* The payload of the JPEG APP1 whose payload starts with hdr. */
+static const unsigned char *
+app1(const unsigned char *p, size_t n, const char *hdr, size_t hl,
+    size_t *len)
+{
+	size_t	 i = 2, l;
+
+	while (i + 4 <= n && p[i] == 0xff) {
+		if (p[i + 1] == 0xff) {
+			i++;
+			continue;
+		}
+		if (p[i + 1] == 0xda)
+			break;
+		l = p[i + 2] << 8 | p[i + 3];
+		if (p[i + 1] == 0xe1 && l - 2 >= hl &&
+		    memcmp(p + i + 4, hdr, hl) == 0) {
+			*len = l - 2 - hl;
+			return p + i + 4 + hl;
+		}
+		i += 2 + l;
+	}
+	return NULL;
+}
+
+/* Strips twice: checks the status, and that both outputs agree. */
+static enum strip_status
+strip2(const struct buf *in, struct buf *out)
+{
+	enum strip_status	 a, b;
+	unsigned char		*p2;
+	size_t			 l2;
+
+	a = strip_location(in->p, in->len, &out->p, &out->len);
+	b = strip_location(in->p, in->len, &p2, &l2);
+	ok(a == b && out->len == l2 && (l2 == 0 ||
+	    memcmp(out->p, p2, l2) == 0), "the same input, the same output");
+	free(p2);
+	return a;
+}
+
+static void
+test_jpeg(void)
+{
+	struct buf			 in, out;
+	const unsigned char		*x;
+	size_t				 xl;
+
+	in = make_jpeg(tiff_gps, sizeof(tiff_gps), xmp_loc);
+	ok(strip2(&in, &out) == STRIP_DONE, "jpeg: location found");
+	x = app1(out.p, out.len, "Exif\0\0", 6, &xl);
+	ok(x != NULL && exif_ok(x, xl), "jpeg: EXIF without GPS, Orientation 6");
+	ok(memmem(out.p, out.len, tiff_gps + 68, 24) == NULL,
+	    "jpeg: the latitude's bytes are gone");
+	x = app1(out.p, out.len, "http://ns.adobe.com/xap/1.0/", 29, &xl);
+	ok(x != NULL && xl == strlen(xmp_loc) && xmp_clean(x, xl),
+	    "jpeg: XMP without location, same length, creator kept");
+	ok(has(out.p, out.len, "ICC_PROFILE"), "jpeg: ICC segment kept");
+	ok(memcmp(out.p + out.len - sizeof(jpeg_tail), jpeg_tail,
+	    sizeof(jpeg_tail)) == 0, "jpeg: scan and trailer unchanged");
+	ok(out.len < in.len, "jpeg: smaller (%zu < %zu)", out.len, in.len);
+	free(in.p);
+	free(out.p);
+
+	in = make_jpeg(tiff_plain, sizeof(tiff_plain), xmp_plain);
+	ok(strip2(&in, &out) == STRIP_UNCHANGED && out.p == NULL,
+	    "jpeg: no location, unchanged");
+	free(in.p);
+}
+
+static void
+test_png(int compress)
+{
+	struct buf		 in, out;
+	const unsigned char	*x;
+	size_t			 xl;
+
+	in = make_png(tiff_gps, sizeof(tiff_gps), xmp_loc, compress);
+	ok(png_valid(in.p, in.len), "png%d: the input is valid", compress);
+	ok(strip2(&in, &out) == STRIP_DONE, "png%d: location found",
+	    compress);
+	ok(png_valid(out.p, out.len), "png%d: every CRC right", compress);
+	x = chunk(out.p, out.len, "eXIf", 1, &xl);
+	ok(x != NULL && exif_ok(x, xl) && x[0] == 'M',
+	    "png%d: eXIf without GPS, Orientation 6, no Exif header", compress);
+	x = chunk(out.p, out.len, "iTXt", 1, &xl);
+	ok(x != NULL && xl == 22 + strlen(xmp_loc) && x[18] == 0 &&
+	    xmp_clean(x, xl), "png%d: XMP without location, uncompressed",
+	    compress);
+	ok(has(out.p, out.len, "iCCP") &&
+	    has(out.p, out.len, "IDAT\x78\x9c\x63\x60"),
+	    "png%d: iCCP and IDAT kept", compress);
+	free(in.p);
+	free(out.p);
+
+	in = make_png(tiff_plain, sizeof(tiff_plain), xmp_plain, compress);
+	ok(strip2(&in, &out) == STRIP_UNCHANGED,
+	    "png%d: no location, unchanged", compress);
+	free(in.p);
+}
+
+static void
+test_webp(int exifhdr)
+{
+	struct buf		 in, out;
+	const unsigned char	*x;
+	size_t			 xl;
+
+	in = make_webp(tiff_gps, sizeof(tiff_gps), xmp_loc, exifhdr);
+	ok(strip2(&in, &out) == STRIP_DONE, "webp%d: location found",
+	    exifhdr);
+	ok(out.len > 12 && (size_t)(out.p[4] | out.p[5] << 8 |
+	    out.p[6] << 16 | (uint32_t)out.p[7] << 24) == out.len - 8,
+	    "webp%d: RIFF size is the new length", exifhdr);
+	x = chunk(out.p, out.len, "EXIF", 0, &xl);
+	ok(x != NULL && exif_ok(x, xl) &&
+	    (memcmp(x, "Exif\0\0", 6) == 0) == exifhdr,
+	    "webp%d: EXIF without GPS, Orientation 6, header as it was",
+	    exifhdr);
+	x = chunk(out.p, out.len, "XMP ", 0, &xl);
+	ok(x != NULL && xmp_clean(x, xl), "webp%d: XMP without location",
+	    exifhdr);
+	x = chunk(out.p, out.len, "VP8X", 0, &xl);
+	ok(x != NULL && x[0] == 0x2c, "webp%d: VP8X flags kept", exifhdr);
+	ok(chunk(out.p, out.len, "VP8L", 0, &xl) != NULL &&
+	    chunk(out.p, out.len, "ICCP", 0, &xl) != NULL,
+	    "webp%d: image and ICC chunks still found", exifhdr);
+	free(in.p);
+	free(out.p);
+
+	in = make_webp(tiff_plain, sizeof(tiff_plain), xmp_plain, exifhdr);
+	ok(strip2(&in, &out) == STRIP_UNCHANGED,
+	    "webp%d: no location, unchanged", exifhdr);
+	free(in.p);
+}
+
+/* strip_xmp() on a table of packets: what must go and what must stay. */
+static void
+test_xmp(void)
+{
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} t[] = {
+		{ "<a exif:GPSAltitude='1'/>", "<a                     />" },
+		{ "<a\texif:GPSAltitude = \"1\" b='2'/>",
+		  "<a\t                       b='2'/>" },
+		{ "<exif:GPSVersionID>2.3</exif:GPSVersionID>x",
+		  "                                          x" },
+		{ "<exif:GPSVersionID rdf:resource='>'/>y",
+		  "                                     y" },
+		{ "<photoshop:State>CA</photoshop:State >",
+		  "                                      " },
+		/* Not properties: other names, no '<' or space before. */
+		{ "<photoshop:Cityscape>1</photoshop:Cityscape>",
+		  "<photoshop:Cityscape>1</photoshop:Cityscape>" },
+		{ "<a b='xexif:GPSLatitude=1'/>",
+		  "<a b='xexif:GPSLatitude=1'/>" },
+		{ "<a exif:GPSLatitude/>", "<a exif:GPSLatitude/>" },
+		/* Never closed: all the rest goes. */
+		{ "<a><exif:GPSLatitude>1 <b>2</b>",
+		  "<a>                            " },
+		{ "<a exif:GPSLatitude='1", "<a                    " },
+	};
+	char	 buf[256];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		strlcpy(buf, t[i].in, sizeof(buf));
+		strip_xmp((unsigned char *)buf, strlen(buf));
+		ok(strcmp(buf, t[i].want) == 0, "xmp: \"%s\" -> \"%s\"",
+		    t[i].in, buf);
+	}
+}
+
+/* Every truncation and many corruptions: no crash, no read past the end. */
+static void
+test_garbage(void)
+{
+	struct buf		 in[3], out;
+	unsigned char		*p;
+	size_t			 i, j, k, bad = 0;
+	enum strip_status	 st;
+
+	in[0] = make_jpeg(tiff_gps, sizeof(tiff_gps), xmp_loc);
+	in[1] = make_png(tiff_gps, sizeof(tiff_gps), xmp_loc, 1);
+	in[2] = make_webp(tiff_gps, sizeof(tiff_gps), xmp_loc, 0);
+	srandom(1);
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i <= in[k].len; i++) {
+			/* An exact-size copy, so ASan sees any overread. */
+			if ((p = malloc(i + 1)) == NULL)
+				abort();
+			memcpy(p, in[k].p, i);
+			st = strip_location(p, i, &out.p, &out.len);
+			bad += st != STRIP_DONE && st != STRIP_UNCHANGED;
+			free(out.p);
+			for (j = 0; j < 8 && i > 0; j++)
+				p[random() % i] = random();
+			st = strip_location(p, i, &out.p, &out.len);
+			free(out.p);
+			free(p);
+		}
+		free(in[k].p);
+	}
+	ok(bad == 0, "truncations: never an error, only DONE or UNCHANGED");
+	p = (unsigned char *)"\xff\xd8\xff\xe1\xff\xff";
+	ok(strip_location(p, 6, &out.p, &out.len) == STRIP_UNCHANGED,
+	    "jpeg: a segment longer than the file, unchanged");
+	ok(strip_location((const unsigned char *)"GIF89a", 6, &out.p,
+	    &out.len) == STRIP_UNCHANGED, "gif: unchanged");
+	ok(!strip_exif_has_gps((const unsigned char *)"MM\0*\xff\xff\xff\xff",
+	    8), "exif: IFD0 past the end is no GPS");
+}
+
+int
+main(void)
+{
+	test_jpeg();
+	test_png(0);
+	test_png(1);
+	test_webp(0);
+	test_webp(1);
+	test_xmp();
+	test_garbage();
+	return tap_done();
+}
