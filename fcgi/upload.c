@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "fetch.h"
 #include "id.h"
 #include "img.h"
 #include "log.h"
@@ -86,7 +87,7 @@ upload_read_multipart(struct app *app, struct http_req *req,
 		http_error(req, 400, "bad_request", "malformed multipart body");
 		return -1;
 	}
-	if (out->file == NULL) {
+	if (out->file == NULL && out->url == NULL) {
 		mp_result_free(out);
 		http_error(req, 400, "bad_request",
 		    "no file in field \"file\" or \"image\"");
@@ -306,6 +307,61 @@ upload_strip_store(struct app *app, struct http_req *req,
 	free(out);
 }
 
+/* An upload by url: fetched, then stored as any other (fcgi/fetch.c). */
+static void
+upload_fetch(struct app *app, struct http_req *req, const char *url)
+{
+	unsigned char	*data;
+	size_t		 len;
+	char		 why[256];
+
+	if (!app->conf.url_upload) {
+		http_error(req, 400, "bad_url",
+		    "uploads by url are turned off on this server");
+		return;
+	}
+	switch (fetch_url(url, &app->conf, &data, &len, why, sizeof(why))) {
+	case FETCH_OK:
+		upload_strip_store(app, req, data, len);
+		free(data);
+		break;
+	case FETCH_BAD_URL:
+	case FETCH_FAILED:
+		http_error(req, 400, "bad_url", why);
+		break;
+	case FETCH_TOO_LARGE:
+		upload_too_large(req, app->conf.max_upload_bytes);
+		break;
+	case FETCH_NOMEM:
+		upload_unavailable(req, why);
+		break;
+	}
+}
+
+/*
+ * A raw body that is JSON or a form names a url; -1 after answering the
+ * client when it is malformed.
+ */
+static int
+upload_body_url(struct http_req *req, struct mp_result *body)
+{
+	if (body->url != NULL || body->file == NULL)
+		return 0;
+	switch (fetch_body_url(http_param(req, "CONTENT_TYPE"), body->file,
+	    body->file_len, &body->url)) {
+	case 0:
+		return 0;
+	case 1:
+		free(body->file);
+		body->file = NULL;
+		body->file_len = 0;
+		return 0;
+	}
+	http_error(req, 400, "bad_request",
+	    "a JSON or form body needs a string \"url\"");
+	return -1;
+}
+
 void
 upload_serve(struct app *app, struct http_req *req)
 {
@@ -313,7 +369,14 @@ upload_serve(struct app *app, struct http_req *req)
 
 	if (upload_read_body(app, req, &body) == -1)
 		return;
-	if (body.file_len == 0)
+	if (upload_body_url(req, &body) == -1) {
+		mp_result_free(&body);
+		return;
+	}
+	/* A form with an empty file field and a url is an upload by url. */
+	if (body.url != NULL && body.file_len == 0)
+		upload_fetch(app, req, body.url);
+	else if (body.file_len == 0)
 		http_error(req, 400, "bad_request", "the file is empty");
 	else
 		upload_strip_store(app, req, body.file, body.file_len);
