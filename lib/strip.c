@@ -55,6 +55,8 @@ static const struct {
 	{ "exif:GPS", 1 },
 	{ "exifEX:GPS", 1 },
 	{ "drone-dji:Gps", 1 },
+	/* Not XMP, but ImageMagick names PNG text chunks so. */
+	{ "xmp:GPS", 1 },
 	{ "photoshop:City", 0 },
 	{ "photoshop:State", 0 },
 	{ "photoshop:Country", 0 },
@@ -220,7 +222,9 @@ strip_xmp(unsigned char *p, size_t n)
 	size_t	 i, nl, end, count = 0;
 
 	for (i = 1; i < n; i++) {
-		if ((nl = strip_prop_at(p + i, n - i)) == 0)
+		/* A name starts after '<' or a space, with a letter. */
+		if ((p[i - 1] != '<' && !isspace(p[i - 1])) ||
+		    !isalpha(p[i]) || (nl = strip_prop_at(p + i, n - i)) == 0)
 			continue;
 		if (p[i - 1] == '<')
 			end = strip_element_end(p, n, --i, nl);
@@ -533,51 +537,241 @@ strip_inflate(const unsigned char *p, size_t n, size_t *outlen)
 	return NULL;
 }
 
+/* What a PNG text chunk (tEXt, zTXt or iTXt) holds. */
+struct strip_text {
+	const unsigned char	*kw;	/* the keyword, kwlen bytes */
+	size_t			 kwlen;
+	size_t			 hlen;	/* the bytes before the text */
+	const unsigned char	*text;
+	size_t			 len;
+	int			 z;	/* the text is zlib-compressed */
+};
+
+/* Splits the data of a text chunk of the given type; -1 if malformed. */
+static int
+strip_text_parse(const unsigned char *type, const unsigned char *d,
+    size_t n, struct strip_text *t)
+{
+	const unsigned char	*p, *end = d + n;
+
+	if ((p = memchr(d, '\0', n)) == NULL)
+		return -1;
+	t->kw = d;
+	t->kwlen = p - d;
+	t->z = 0;
+	p++;
+	if (memcmp(type, "zTXt", 4) == 0) {
+		if (end - p < 1)
+			return -1;
+		t->z = 1;
+		p++;
+	} else if (memcmp(type, "iTXt", 4) == 0) {
+		/* Flag, method, language tag, translated keyword. */
+		if (end - p < 2)
+			return -1;
+		t->z = p[0] != 0;
+		p += 2;
+		if ((p = memchr(p, '\0', end - p)) == NULL ||
+		    (p = memchr(p + 1, '\0', end - p - 1)) == NULL)
+			return -1;
+		p++;
+	}
+	t->hlen = p - d;
+	t->text = p;
+	t->len = end - p;
+	return 0;
+}
+
+static int
+strip_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 /*
- * An iTXt chunk: the XMP one is blanked; a compressed one that carries
- * location is written back uncompressed (no deflate run, so the output
- * stays the same whatever zlib's version), one that cannot be read is
- * dropped.
+ * Decodes ImageMagick's "Raw profile type" text, "\n<type>\n<length>\n"
+ * and the bytes in hexadecimal, white space anywhere; NULL if malformed.
+ */
+static unsigned char *
+strip_raw_decode(const unsigned char *p, size_t n, size_t *len)
+{
+	unsigned char	*b;
+	size_t		 i = 0, want = 0, got = 0;
+	int		 hi = -1, v;
+
+	while (i < n && isspace(p[i]))
+		i++;
+	while (i < n && !isspace(p[i]))
+		i++;
+	while (i < n && isspace(p[i]))
+		i++;
+	if (i >= n || !isdigit(p[i]))
+		return NULL;
+	for (; i < n && isdigit(p[i]); i++)
+		if ((want = want * 10 + (p[i] - '0')) > n / 2)
+			return NULL;
+	if ((b = malloc(want + 1)) == NULL)
+		return NULL;
+	for (; i < n && got < want; i++) {
+		if (isspace(p[i]))
+			continue;
+		if ((v = strip_hex(p[i])) == -1)
+			break;
+		if (hi == -1)
+			hi = v;
+		else {
+			b[got++] = hi << 4 | v;
+			hi = -1;
+		}
+	}
+	if (got == want) {
+		*len = want;
+		return b;
+	}
+	free(b);
+	return NULL;
+}
+
+/* Encodes bytes as ImageMagick writes a raw profile, 36 bytes a line. */
+static unsigned char *
+strip_raw_encode(const unsigned char *type, size_t tlen,
+    const unsigned char *p, size_t n, size_t *len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		*b, *o;
+	size_t			 i;
+	int			 h;
+
+	if (tlen > 64 || n > (SIZE_MAX - 128) / 3 ||
+	    (b = malloc(tlen + 32 + 3 * n)) == NULL)
+		return NULL;
+	o = b;
+	*o++ = '\n';
+	memcpy(o, type, tlen);
+	o += tlen;
+	h = snprintf((char *)o, 24, "\n%8zu\n", n);
+	o += h;
+	for (i = 0; i < n; i++) {
+		if (i % 36 == 0)
+			*o++ = '\n';
+		*o++ = hex[p[i] >> 4];
+		*o++ = hex[p[i] & 15];
+	}
+	*o++ = '\n';
+	*len = o - b;
+	return b;
+}
+
+/*
+ * A raw profile (ImageMagick keeps EXIF and XMP so in PNG text chunks)
+ * without location: 1 with the new text in *out, 0 when it has none or
+ * cannot be read.
+ */
+static int
+strip_raw_profile(const struct strip_text *t, const unsigned char *text,
+    size_t len, unsigned char **out, size_t *outlen)
+{
+	const unsigned char	*type = t->kw + 17;
+	unsigned char		*b, *x = NULL;
+	size_t			 blen, xlen, tlen = t->kwlen - 17, skip = 0;
+	int			 changed = 0;
+
+	if ((b = strip_raw_decode(text, len, &blen)) == NULL)
+		return 0;
+	if (blen >= 6 && memcmp(b, "Exif\0\0", 6) == 0) {
+		if (strip_exif(b, blen, &x, &xlen) == STRIP_DONE) {
+			free(b);
+			b = x;
+			blen = xlen;
+			changed = 1;
+		}
+	} else {
+		if (blen >= sizeof(STRIP_XMP_JPEG) &&
+		    memcmp(b, STRIP_XMP_JPEG, sizeof(STRIP_XMP_JPEG)) == 0)
+			skip = sizeof(STRIP_XMP_JPEG);
+		if ((tlen == 3 && memcmp(type, "xmp", 3) == 0) || skip > 0)
+			changed = strip_xmp(b + skip, blen - skip) > 0;
+	}
+	if (changed)
+		*out = strip_raw_encode(type, tlen, b, blen, outlen);
+	free(b);
+	return changed && *out != NULL;
+}
+
+/*
+ * Writes a text chunk with new text, uncompressed: no deflate run, so the
+ * bytes do not depend on zlib's version.  An iTXt stays one; tEXt and
+ * zTXt become tEXt.
  */
 static void
-strip_png_itxt(struct strip_out *o, const unsigned char *chunk, size_t dlen)
+strip_png_text_put(struct strip_out *o, const unsigned char *chunk,
+    const struct strip_text *t, const unsigned char *text, size_t len)
 {
-	const unsigned char	*d = chunk + 8, *lang, *tk, *text;
-	unsigned char		*x;
-	size_t			 at = o->len, xlen, hlen;
+	size_t	 at = o->len, flag = at + 8 + t->kwlen + 1;
 
-	if (dlen < sizeof(STRIP_XMP_PNG) + 2 ||
-	    memcmp(d, STRIP_XMP_PNG, sizeof(STRIP_XMP_PNG)) != 0 ||
-	    (lang = memchr(d + sizeof(STRIP_XMP_PNG) + 2, '\0',
-	    dlen - sizeof(STRIP_XMP_PNG) - 2)) == NULL ||
-	    (tk = memchr(lang + 1, '\0', d + dlen - lang - 1)) == NULL) {
+	if (memcmp(chunk + 4, "iTXt", 4) != 0) {
+		strip_png_chunk(o, "tEXt", t->kw, t->kwlen + 1, text, len);
+		return;
+	}
+	strip_png_chunk(o, "iTXt", t->kw, t->hlen, text, len);
+	if (o->nomem)
+		return;
+	o->p[flag] = o->p[flag + 1] = 0;
+	strip_wr32(o->p + o->len - 4, crc32(0, o->p + at + 4,
+	    o->len - at - 8), 1);
+}
+
+/*
+ * A text chunk: one whose keyword is a location property (ImageMagick
+ * writes "exif:GPSLatitude" and "photoshop:City" so) is dropped; XMP
+ * and raw profiles lose their location; one compressed beyond reading
+ * is dropped; the rest is copied.
+ */
+static void
+strip_png_text(struct strip_out *o, const unsigned char *chunk, size_t dlen)
+{
+	struct strip_text	 t;
+	unsigned char		*x, *nt = NULL;
+	size_t			 xlen, ntlen = 0;
+	int			 xmp, raw, changed;
+
+	if (strip_text_parse(chunk + 4, chunk + 8, dlen, &t) == -1) {
 		strip_put(o, chunk, dlen + 12);
 		return;
 	}
-	text = tk + 1;
-	hlen = text - d;
-	if (d[sizeof(STRIP_XMP_PNG)] == 0) {
+	if (t.kwlen > 0 && strip_prop_at(t.kw, t.kwlen) == t.kwlen)
+		return;
+	xmp = t.kwlen == sizeof(STRIP_XMP_PNG) - 1 &&
+	    memcmp(t.kw, STRIP_XMP_PNG, t.kwlen) == 0;
+	raw = t.kwlen > 17 && memcmp(t.kw, "Raw profile type ", 17) == 0;
+	if (!xmp && !raw) {
 		strip_put(o, chunk, dlen + 12);
-		if (!o->nomem && strip_xmp(o->p + at + 8 + hlen, dlen - hlen))
-			strip_wr32(o->p + at + 8 + dlen,
-			    crc32(0, o->p + at + 4, dlen + 4), 1);
 		return;
 	}
-	if ((x = strip_inflate(text, dlen - hlen, &xlen)) == NULL)
-		return;
-	if (strip_xmp(x, xlen) == 0)
-		strip_put(o, chunk, dlen + 12);
-	else {
-		/* Flag and method 0: uncompressed. */
-		at = o->len;
-		strip_png_chunk(o, "iTXt", d, hlen, x, xlen);
-		if (!o->nomem)
-			o->p[at + 8 + sizeof(STRIP_XMP_PNG)] =
-			    o->p[at + 9 + sizeof(STRIP_XMP_PNG)] = 0;
-		if (!o->nomem)
-			strip_wr32(o->p + at + 8 + hlen + xlen,
-			    crc32(0, o->p + at + 4, hlen + xlen + 4), 1);
+	if (t.z)
+		x = strip_inflate(t.text, t.len, &xlen);
+	else if ((x = malloc(t.len + 1)) != NULL) {
+		memcpy(x, t.text, t.len);
+		xlen = t.len;
 	}
+	if (x == NULL) {
+		o->nomem |= !t.z;
+		return;
+	}
+	if (xmp)
+		changed = strip_xmp(x, xlen) > 0;
+	else
+		changed = strip_raw_profile(&t, x, xlen, &nt, &ntlen);
+	if (!changed)
+		strip_put(o, chunk, dlen + 12);
+	else if (xmp)
+		strip_png_text_put(o, chunk, &t, x, xlen);
+	else
+		strip_png_text_put(o, chunk, &t, nt, ntlen);
+	free(nt);
 	free(x);
 }
 
@@ -595,8 +789,10 @@ strip_png(const unsigned char *b, size_t n, struct strip_out *o)
 		if (dlen > n - i - 12)
 			break;
 		end = memcmp(b + i + 4, "IEND", 4) == 0;
-		if (memcmp(b + i + 4, "iTXt", 4) == 0)
-			strip_png_itxt(o, b + i, dlen);
+		if (memcmp(b + i + 4, "tEXt", 4) == 0 ||
+		    memcmp(b + i + 4, "zTXt", 4) == 0 ||
+		    memcmp(b + i + 4, "iTXt", 4) == 0)
+			strip_png_text(o, b + i, dlen);
 		else if (memcmp(b + i + 4, "eXIf", 4) != 0 ||
 		    (st = strip_exif(b + i + 8, dlen, &x, &xlen)) ==
 		    STRIP_UNCHANGED)

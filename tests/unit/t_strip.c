@@ -453,6 +453,142 @@ test_webp(int exifhdr)
 	free(in.p);
 }
 
+/* ImageMagick's way of writing a profile into PNG text. */
+static void
+raw_profile(struct buf *b, const char *type, const unsigned char *p,
+    size_t n)
+{
+	char	 h[64];
+	size_t	 i;
+
+	snprintf(h, sizeof(h), "\n%s\n%8zu\n", type, n);
+	put(b, h, strlen(h));
+	for (i = 0; i < n; i++) {
+		if (i % 36 == 0)
+			put(b, "\n", 1);
+		snprintf(h, sizeof(h), "%02x", p[i]);
+		put(b, h, 2);
+	}
+	put(b, "\n", 1);
+}
+
+static void
+ztxt(struct buf *png, const char *kw, const struct buf *text)
+{
+	struct buf	 t = { NULL, 0 };
+	unsigned char	 z[8192];
+	uLongf		 zl = sizeof(z);
+
+	if (compress2(z, &zl, text->p, text->len, 9) != Z_OK)
+		abort();
+	put(&t, kw, strlen(kw) + 1);
+	put(&t, "", 1);
+	put(&t, z, zl);
+	png_chunk(png, "zTXt", t.p, t.len);
+	free(t.p);
+}
+
+/* The text chunk with keyword kw: its data after the keyword's NUL. */
+static const unsigned char *
+text_chunk(const unsigned char *p, size_t n, const char *kw, char *type,
+    size_t *len)
+{
+	size_t	 i = 8, l, kl = strlen(kw) + 1;
+
+	while (n - i >= 12) {
+		l = (size_t)p[i] << 24 | p[i + 1] << 16 | p[i + 2] << 8 |
+		    p[i + 3];
+		if (l > n - i - 12)
+			return NULL;
+		if (l >= kl && memcmp(p + i + 8, kw, kl) == 0) {
+			memcpy(type, p + i + 4, 4);
+			*len = l - kl;
+			return p + i + 8 + kl;
+		}
+		i += 12 + l;
+	}
+	return NULL;
+}
+
+/* Decodes a raw profile's hex into b; 0 if malformed. */
+static int
+raw_decode(const unsigned char *p, size_t n, struct buf *b)
+{
+	size_t		 i, want;
+	unsigned int	 v;
+	char		 type[32];
+	int		 used;
+
+	if (sscanf((const char *)p, "\n%31s\n%zu\n%n", type, &want,
+	    &used) != 2)
+		return 0;
+	for (i = used; i + 1 < n && b->len < want; i++) {
+		if (p[i] == '\n')
+			continue;
+		if (sscanf((const char *)p + i, "%2x", &v) != 1)
+			return 0;
+		put(b, (unsigned char[]){ v }, 1);
+		i++;
+	}
+	return b->len == want;
+}
+
+/* The chunks ImageMagick writes when it turns a geotagged JPEG to PNG. */
+static void
+test_png_im(void)
+{
+	struct buf	 in = { NULL, 0 }, out, t = { NULL, 0 }, e;
+	unsigned char	 ihdr[13] = { 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0 };
+	const unsigned char *x;
+	size_t		 xl;
+	char		 type[5] = "";
+
+	put(&in, "\x89PNG\r\n\x1a\n", 8);
+	png_chunk(&in, "IHDR", ihdr, 13);
+	raw_profile(&t, "xmp", (const unsigned char *)xmp_loc,
+	    strlen(xmp_loc));
+	ztxt(&in, "Raw profile type xmp", &t);
+	free(t.p);
+	t.p = NULL;
+	t.len = 0;
+	e.p = NULL;
+	e.len = 0;
+	put(&e, "Exif\0\0", 6);
+	put(&e, tiff_gps, sizeof(tiff_gps));
+	raw_profile(&t, "exif", e.p, e.len);
+	ztxt(&in, "Raw profile type exif", &t);
+	free(t.p);
+	free(e.p);
+	png_chunk(&in, "IDAT", "\x78\x9c\x63\x60\0\0\0\2\0\1", 10);
+	png_chunk(&in, "tEXt", "date:create\0" "2026-12-03", 22);
+	png_chunk(&in, "tEXt", "exif:GPSLatitude\0" "52/1, 30/1, 0/1", 32);
+	png_chunk(&in, "tEXt", "xmp:GPSLatitude\0" "52,30.0N", 24);
+	png_chunk(&in, "tEXt", "photoshop:City\0" "Berlin", 21);
+	png_chunk(&in, "tEXt", "Iptc4xmpCore:Location\0" "Home", 26);
+	png_chunk(&in, "IEND", NULL, 0);
+
+	ok(strip2(&in, &out) == STRIP_DONE, "png im: location found");
+	ok(png_valid(out.p, out.len), "png im: every CRC right");
+	ok(!has(out.p, out.len, "GPSLatitude") &&
+	    !has(out.p, out.len, "photoshop:City") &&
+	    !has(out.p, out.len, "Iptc4xmpCore:Location"),
+	    "png im: location text chunks dropped");
+	ok(has(out.p, out.len, "date:create"), "png im: other text kept");
+	x = text_chunk(out.p, out.len, "Raw profile type exif", type, &xl);
+	memset(&e, 0, sizeof(e));
+	ok(x != NULL && strcmp(type, "tEXt") == 0 && raw_decode(x, xl, &e) &&
+	    exif_ok(e.p, e.len),
+	    "png im: raw exif profile as tEXt, without GPS, Orientation 6");
+	free(e.p);
+	x = text_chunk(out.p, out.len, "Raw profile type xmp", type, &xl);
+	memset(&e, 0, sizeof(e));
+	ok(x != NULL && strcmp(type, "tEXt") == 0 && raw_decode(x, xl, &e) &&
+	    xmp_clean(e.p, e.len), "png im: raw xmp profile without location");
+	free(e.p);
+	free(in.p);
+	free(out.p);
+}
+
 /* strip_xmp() on a table of packets: what must go and what must stay. */
 static void
 test_xmp(void)
@@ -538,6 +674,7 @@ main(void)
 	test_jpeg();
 	test_png(0);
 	test_png(1);
+	test_png_im();
 	test_webp(0);
 	test_webp(1);
 	test_xmp();
