@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include <libexif/exif-data.h>
+#include <md5.h>
 #include <zlib.h>
 
 #include "strip.h"
@@ -32,6 +33,9 @@
 #define STRIP_XMP_JPEG		"http://ns.adobe.com/xap/1.0/"	/* and NUL */
 #define STRIP_XMP_JPEG_EXT	"http://ns.adobe.com/xmp/extension/"
 #define STRIP_XMP_PNG		"XML:com.adobe.xmp"		/* and NUL */
+#define STRIP_IRB		"Photoshop 3.0"			/* and NUL */
+#define STRIP_IRB_IPTC		0x0404	/* Photoshop resource: IPTC-IIM */
+#define STRIP_IRB_DIGEST	0x0425	/* Photoshop resource: its MD5 */
 
 /* The output, grown as segments are appended. */
 struct strip_out {
@@ -439,6 +443,191 @@ strip_jpeg_app1(struct strip_out *o, const unsigned char *seg, size_t len)
 	return STRIP_DONE;
 }
 
+/* IPTC-IIM datasets that name a place, all in record 2. */
+static int
+strip_iim_location(unsigned int record, unsigned int dataset)
+{
+	static const unsigned char	 places[] = {
+		26,	/* Content Location Code */
+		27,	/* Content Location Name */
+		90,	/* City */
+		92,	/* Sub-location */
+		95,	/* Province/State */
+		100,	/* Country/Primary Location Code */
+		101,	/* Country/Primary Location Name */
+	};
+
+	return record == 2 && memchr(places, dataset, sizeof(places)) != NULL;
+}
+
+/*
+ * Appends the IPTC-IIM datasets of p without the location ones.  Returns
+ * how many were left out, or -1 when the datasets do not hold together.
+ */
+static long
+strip_iim(struct strip_out *o, const unsigned char *p, size_t n)
+{
+	size_t	 i = 0, hl, dl, k, j;
+	long	 dropped = 0;
+
+	while (i < n) {
+		/* Zeros after the last dataset pad the resource: kept. */
+		if (p[i] != 0x1c) {
+			strip_put(o, p + i, n - i);
+			break;
+		}
+		if (n - i < 5)
+			return -1;
+		hl = 5;
+		dl = (size_t)p[i + 3] << 8 | p[i + 4];
+		if (dl & 0x8000) {
+			/* Extended: the length is in the next k bytes. */
+			if ((k = dl & 0x7fff) > 4 || n - i - 5 < k)
+				return -1;
+			for (dl = 0, j = 0; j < k; j++)
+				dl = dl << 8 | p[i + 5 + j];
+			hl += k;
+		}
+		if (dl > n - i - hl)
+			return -1;
+		if (strip_iim_location(p[i + 1], p[i + 2]))
+			dropped++;
+		else
+			strip_put(o, p + i, hl + dl);
+		i += hl + dl;
+	}
+	return dropped;
+}
+
+static void
+strip_md5(const unsigned char *p, size_t n, unsigned char md[16])
+{
+	MD5_CTX	 ctx;
+
+	MD5Init(&ctx);
+	MD5Update(&ctx, p, n);
+	MD5Final(md, &ctx);
+}
+
+/* Where the IPTC data and its digest are in a rewritten APP13. */
+struct strip_irb {
+	const unsigned char	*old;		/* the IPTC data as it was */
+	size_t			 oldlen;
+	size_t			 at;		/* its copy in the output */
+	size_t			 len;
+	size_t			 digest;	/* the digest's data, or 0 */
+};
+
+/* One Photoshop resource; 1 when it was the IPTC data and lost places. */
+static int
+strip_irb_resource(struct strip_out *t, const unsigned char *r, size_t hl,
+    size_t size, size_t total, struct strip_irb *irb)
+{
+	unsigned int	 id = r[4] << 8 | r[5];
+	unsigned char	 sz[4];
+	size_t		 at = t->len;
+	long		 dropped;
+
+	if (memcmp(r, "8BIM", 4) == 0 && id == STRIP_IRB_DIGEST && size == 16)
+		irb->digest = at + hl + 4;
+	if (memcmp(r, "8BIM", 4) != 0 || id != STRIP_IRB_IPTC) {
+		strip_put(t, r, total);
+		return 0;
+	}
+	strip_put(t, r, hl + 4);
+	if ((dropped = strip_iim(t, r + hl + 4, size)) <= 0) {
+		/* Nothing to drop, or unreadable: as it was. */
+		t->len = at;
+		strip_put(t, r, total);
+		return 0;
+	}
+	irb->old = r + hl + 4;
+	irb->oldlen = size;
+	irb->at = at + hl + 4;
+	irb->len = t->len - irb->at;
+	if (!t->nomem) {
+		strip_wr32(sz, irb->len, 1);
+		memcpy(t->p + at + hl, sz, 4);
+	}
+	if (irb->len & 1)
+		strip_put(t, "", 1);
+	return 1;
+}
+
+/*
+ * Appends Photoshop resources (each a signature, an id, a Pascal name
+ * padded to even, a size, the data padded to even) without the IPTC
+ * datasets that name a place; 1 when some went.  The IPTC digest, when
+ * it matched the old data, is made to match the new, so readers do not
+ * take the IPTC for stale.
+ */
+static int
+strip_irb(struct strip_out *t, const unsigned char *p, size_t n)
+{
+	struct strip_irb	 irb;
+	unsigned char		 md[16];
+	size_t			 i, hl, size, total;
+	int			 changed = 0;
+
+	memset(&irb, 0, sizeof(irb));
+	for (i = 0; n - i >= 12; i += total) {
+		hl = 6 + ((1 + (size_t)p[i + 6] + 1) & ~(size_t)1);
+		if (n - i < hl + 4)
+			break;
+		size = strip_rd32(p + i + hl, 1);
+		if (size > n - i - hl - 4)
+			break;
+		total = hl + 4 + size + (size & 1);
+		if (total > n - i)
+			total = n - i;
+		changed |= strip_irb_resource(t, p + i, hl, size, total, &irb);
+	}
+	strip_put(t, p + i, n - i);
+	if (!changed || t->nomem || irb.digest == 0 ||
+	    irb.digest + 16 > t->len)
+		return changed;
+	strip_md5(irb.old, irb.oldlen, md);
+	if (memcmp(t->p + irb.digest, md, 16) == 0) {
+		strip_md5(t->p + irb.at, irb.len, md);
+		memcpy(t->p + irb.digest, md, 16);
+	}
+	return changed;
+}
+
+/* A Photoshop APP13 without the IPTC datasets that name a place. */
+static void
+strip_jpeg_app13(struct strip_out *o, const unsigned char *seg, size_t len)
+{
+	const unsigned char	*pl = seg + 4;
+	struct strip_out	 t;
+	unsigned char		 hdr[4];
+	size_t			 plen = len - 4;
+	int			 changed;
+
+	if (plen < sizeof(STRIP_IRB) ||
+	    memcmp(pl, STRIP_IRB, sizeof(STRIP_IRB)) != 0) {
+		strip_put(o, seg, len);
+		return;
+	}
+	memset(&t, 0, sizeof(t));
+	strip_put(&t, pl, sizeof(STRIP_IRB));
+	changed = strip_irb(&t, pl + sizeof(STRIP_IRB),
+	    plen - sizeof(STRIP_IRB));
+	if (!changed || t.nomem || t.len > STRIP_JPEG_SEG_MAX) {
+		o->nomem |= t.nomem;
+		strip_put(o, seg, len);
+		free(t.p);
+		return;
+	}
+	hdr[0] = 0xff;
+	hdr[1] = 0xed;
+	hdr[2] = (t.len + 2) >> 8;
+	hdr[3] = (t.len + 2) & 0xff;
+	strip_put(o, hdr, 4);
+	strip_put(o, t.p, t.len);
+	free(t.p);
+}
+
 /*
  * The markers up to the first scan; the scan data and what follows are
  * copied as they are.  FIXME: an APP1 after the first scan (no reader
@@ -472,7 +661,9 @@ strip_jpeg(const unsigned char *b, size_t n, struct strip_out *o)
 			if ((st = strip_jpeg_app1(o, b + m - 1, seg + 2)) !=
 			    STRIP_DONE)
 				return st;
-		} else
+		} else if (b[m] == 0xed)
+			strip_jpeg_app13(o, b + m - 1, seg + 2);
+		else
 			strip_put(o, b + m - 1, seg + 2);
 		i = m + 1 + seg;
 	}
@@ -602,9 +793,10 @@ strip_raw_decode(const unsigned char *p, size_t n, size_t *len)
 	size_t		 i = 0, want = 0, got = 0;
 	int		 hi = -1, v;
 
+	/* The type's line may hold spaces ("IPTC profile"). */
 	while (i < n && isspace(p[i]))
 		i++;
-	while (i < n && !isspace(p[i]))
+	while (i < n && p[i] != '\n')
 		i++;
 	while (i < n && isspace(p[i]))
 		i++;
@@ -675,13 +867,35 @@ strip_raw_profile(const struct strip_text *t, const unsigned char *text,
     size_t len, unsigned char **out, size_t *outlen)
 {
 	const unsigned char	*type = t->kw + 17;
+	struct strip_out	 irb;
 	unsigned char		*b, *x = NULL;
 	size_t			 blen, xlen, tlen = t->kwlen - 17, skip = 0;
 	int			 changed = 0;
 
 	if ((b = strip_raw_decode(text, len, &blen)) == NULL)
 		return 0;
-	if (blen >= 6 && memcmp(b, "Exif\0\0", 6) == 0) {
+	if (blen >= 4 && memcmp(b, "8BIM", 4) == 0) {
+		memset(&irb, 0, sizeof(irb));
+		if ((changed = strip_irb(&irb, b, blen)) && !irb.nomem) {
+			free(b);
+			b = irb.p;
+			blen = irb.len;
+		} else {
+			changed = 0;
+			free(irb.p);
+		}
+	} else if (blen > 0 && b[0] == 0x1c) {
+		/* Bare IPTC-IIM, as ImageMagick's "iptc" profile. */
+		memset(&irb, 0, sizeof(irb));
+		if ((changed = strip_iim(&irb, b, blen) > 0) && !irb.nomem) {
+			free(b);
+			b = irb.p;
+			blen = irb.len;
+		} else {
+			changed = 0;
+			free(irb.p);
+		}
+	} else if (blen >= 6 && memcmp(b, "Exif\0\0", 6) == 0) {
 		if (strip_exif(b, blen, &x, &xlen) == STRIP_DONE) {
 			free(b);
 			b = x;

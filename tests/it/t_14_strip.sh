@@ -11,6 +11,12 @@ tagged() {
 		-GPSAltitude=34 -Orientation#=6 -XMP:GPSLatitude=52.5N \
 		-XMP-photoshop:City=Berlin -XMP-photoshop:Country=Germany \
 		-XMP-iptcCore:Location=Home -XMP-dc:Creator=Someone "$1"
+	# IPTC-IIM: APP13 in JPEG, a raw profile in PNG, none in WebP.
+	case $1 in *.webp) return ;; esac
+	exiftool -q -q -overwrite_original -IPTC:City=Berlin \
+		-IPTC:Sub-location=Kreuzberg -IPTC:Province-State=Berlin \
+		-IPTC:Country-PrimaryLocationName=Germany -IPTC:By-line=Someone \
+		"$1"
 }
 
 # location FILE: every tag exiftool finds whose name speaks of a place
@@ -60,6 +66,12 @@ for store in fs s3; do
 			"$(exiftool -s -s -s -n -Orientation "$got")" 6
 		is "$store $name: other XMP kept" \
 			"$(exiftool -s -s -s -XMP-dc:Creator "$got")" Someone
+		[ $ext = webp ] || is "$store $name: other IPTC kept" \
+			"$(exiftool -s -s -s -IPTC:By-line "$got")" Someone
+		is "$store $name: exiftool -validate finds no new fault" \
+			"$(exiftool -validate -warning -error -a -s -s -s "$got" |
+				sort | grep -vxFf <(exiftool -validate \
+				-warning -error -a -s -s -s "$f" | sort))" ""
 		is "$store $name: same pixels" "$(pixels_differ "$f" "$got")" 0
 		req "$BASE/api/v1/images/$id"
 		is "$store $name: sha256 of what is stored" "$(json .sha256)" \

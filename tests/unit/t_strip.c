@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <libexif/exif-data.h>
+#include <md5.h>
 #include <zlib.h>
 
 #include "strip.h"
@@ -589,6 +590,149 @@ test_png_im(void)
 	free(out.p);
 }
 
+static void
+iim(struct buf *b, int ds, const char *v, int extended)
+{
+	unsigned char	 h[3] = { 0x1c, 2, ds };
+
+	put(b, h, 3);
+	if (extended) {
+		put_be16(b, 0x8002);
+		put_be16(b, strlen(v));
+	} else
+		put_be16(b, strlen(v));
+	put(b, v, strlen(v));
+}
+
+static void
+irb(struct buf *b, unsigned id, const void *p, size_t n)
+{
+	put(b, "8BIM", 4);
+	put_be16(b, id);
+	put(b, "\0\0", 2);
+	put_be32(b, n);
+	put(b, p, n);
+	if (n & 1)
+		put(b, "", 1);
+}
+
+/* The Photoshop APP13 segment of a JPEG, its IPTC data and digest. */
+static const unsigned char *
+app13_iptc(const unsigned char *p, size_t n, size_t *len,
+    const unsigned char **digest)
+{
+	const unsigned char	*iptc = NULL;
+	size_t			 i = 2, l, j, sz;
+
+	*digest = NULL;
+	while (i + 4 <= n && p[i] == 0xff && p[i + 1] != 0xda) {
+		l = p[i + 2] << 8 | p[i + 3];
+		if (p[i + 1] != 0xed) {
+			i += 2 + l;
+			continue;
+		}
+		for (j = i + 4 + 14; j + 12 <= i + 2 + l;
+		    j += 12 + sz + (sz & 1)) {
+			sz = (size_t)p[j + 8] << 24 | p[j + 9] << 16 |
+			    p[j + 10] << 8 | p[j + 11];
+			if (p[j + 4] == 4 && p[j + 5] == 4) {
+				iptc = p + j + 12;
+				*len = sz;
+			} else if (p[j + 4] == 4 && p[j + 5] == 0x25)
+				*digest = p + j + 12;
+		}
+		return iptc;
+	}
+	return NULL;
+}
+
+static void
+test_iptc(void)
+{
+	struct buf		 in = { NULL, 0 }, out, d = { NULL, 0 };
+	struct buf		 seg = { NULL, 0 }, e;
+	const unsigned char	*x, *dg;
+	char			 type[5] = "";
+	unsigned char		 md[16];
+	size_t			 xl = 0;
+	MD5_CTX			 ctx;
+
+	iim(&d, 0, "\0\4", 0);
+	iim(&d, 90, "Berlin", 0);
+	iim(&d, 80, "Someone", 0);
+	iim(&d, 101, "Germany", 0);
+	iim(&d, 92, "Kreuzberg", 0);
+	iim(&d, 95, "Bayern", 1);
+	iim(&d, 116, "(c) me", 0);
+	MD5Init(&ctx);
+	MD5Update(&ctx, d.p, d.len);
+	MD5Final(md, &ctx);
+	put(&seg, "Photoshop 3.0", 14);
+	irb(&seg, 0x03ed, "resolution", 10);
+	irb(&seg, 0x0404, d.p, d.len);
+	irb(&seg, 0x0425, md, 16);
+	put(&in, "\xff\xd8", 2);
+	jpeg_seg(&in, 0xed, seg.p, seg.len, NULL, 0);
+	jpeg_seg(&in, 0xdb, "\0\1\2\3", 4, NULL, 0);
+	put(&in, jpeg_tail, sizeof(jpeg_tail));
+
+	ok(strip2(&in, &out) == STRIP_DONE, "iptc: location found");
+	x = app13_iptc(out.p, out.len, &xl, &dg);
+	ok(x != NULL && !has(x, xl, "Berlin") && !has(x, xl, "Germany") &&
+	    !has(x, xl, "Kreuzberg") && !has(x, xl, "Bayern"),
+	    "iptc: City, Country, Sub-location, Province gone");
+	ok(x != NULL && has(x, xl, "Someone") && has(x, xl, "(c) me") &&
+	    xl == d.len - 4 * 5 - 6 - 7 - 9 - 6 - 2,
+	    "iptc: the rest kept, %zu bytes", xl);
+	if (x != NULL) {
+		MD5Init(&ctx);
+		MD5Update(&ctx, x, xl);
+		MD5Final(md, &ctx);
+	}
+	ok(x != NULL && dg != NULL && memcmp(dg, md, 16) == 0,
+	    "iptc: digest matches the new data");
+	ok(has(out.p, out.len, "resolution"), "iptc: other resources kept");
+	ok(memcmp(out.p + out.len - sizeof(jpeg_tail), jpeg_tail,
+	    sizeof(jpeg_tail)) == 0, "iptc: scan unchanged");
+	free(in.p);
+	free(out.p);
+
+	/* The same in PNG, as ImageMagick and exiftool write it there. */
+	in.p = NULL;
+	in.len = 0;
+	put(&in, "\x89PNG\r\n\x1a\n", 8);
+	png_chunk(&in, "IHDR", "\0\0\0\1\0\0\0\1\x08\0\0\0\0", 13);
+	out.p = NULL;
+	out.len = 0;
+	raw_profile(&out, "IPTC profile", seg.p + 14, seg.len - 14);
+	ztxt(&in, "Raw profile type iptc", &out);
+	free(out.p);
+	out.p = NULL;
+	out.len = 0;
+	raw_profile(&out, "iptc", d.p, d.len);
+	ztxt(&in, "Raw profile type 8bim", &out);
+	free(out.p);
+	png_chunk(&in, "IEND", NULL, 0);
+	ok(strip2(&in, &out) == STRIP_DONE && png_valid(out.p, out.len),
+	    "iptc png: location found, CRCs right");
+	x = text_chunk(out.p, out.len, "Raw profile type iptc", type, &xl);
+	memset(&e, 0, sizeof(e));
+	ok(x != NULL && raw_decode(x, xl, &e) && has(e.p, e.len, "Someone") &&
+	    !has(e.p, e.len, "Berlin") && has(e.p, e.len, "8BIM"),
+	    "iptc png: resources without City");
+	free(e.p);
+	x = text_chunk(out.p, out.len, "Raw profile type 8bim", type, &xl);
+	memset(&e, 0, sizeof(e));
+	ok(x != NULL && raw_decode(x, xl, &e) && has(e.p, e.len, "Someone") &&
+	    !has(e.p, e.len, "Germany") && e.p[0] == 0x1c,
+	    "iptc png: bare IIM without Country");
+	free(e.p);
+	free(in.p);
+	free(out.p);
+	free(seg.p);
+	free(d.p);
+}
+
 /* strip_xmp() on a table of packets: what must go and what must stay. */
 static void
 test_xmp(void)
@@ -675,6 +819,7 @@ main(void)
 	test_png(0);
 	test_png(1);
 	test_png_im();
+	test_iptc();
 	test_webp(0);
 	test_webp(1);
 	test_xmp();
