@@ -640,13 +640,27 @@ strip_jpeg(const unsigned char *b, size_t n, struct strip_out *o)
 	enum strip_status	 st;
 
 	strip_put(o, b, 2);
-	while (i < n && b[i] == 0xff) {
+	while (i < n) {
+		/*
+		 * Junk where a marker should be: decoders skip to the next
+		 * 0xff, and exiftool reads the segments after it, so the
+		 * walk goes on there too.
+		 */
+		if (b[i] != 0xff) {
+			for (m = i; m < n && b[m] != 0xff; m++)
+				continue;
+			strip_put(o, b + i, m - i);
+			i = m;
+			continue;
+		}
 		/* Fill bytes before a marker are kept, to stay byte-exact. */
 		for (m = i; m < n && b[m] == 0xff; m++)
 			continue;
 		if (m >= n || b[m] == 0xda || b[m] == 0xd9)
 			break;
-		if (b[m] == 0x01 || (b[m] >= 0xd0 && b[m] <= 0xd7)) {
+		/* Standalone markers, and 0xff 0x00, which is no marker. */
+		if (b[m] == 0x00 || b[m] == 0x01 ||
+		    (b[m] >= 0xd0 && b[m] <= 0xd7)) {
 			strip_put(o, b + i, m + 1 - i);
 			i = m + 1;
 			continue;

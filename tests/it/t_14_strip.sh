@@ -43,13 +43,21 @@ check "exiftool wrote the location" test -n "$(location "$TMP/gps.jpg")"
 # profile and tEXt chunks named after the tags ("exif:GPSLatitude").
 convert "$TMP/gps.jpg" "$TMP/im.png"
 check "ImageMagick's PNG has the location" test -n "$(location "$TMP/im.png")"
+# Junk bytes before the EXIF segment: libjpeg skips them, exiftool too.
+python3 - "$TMP/gps.jpg" "$TMP/junk.jpg" <<'EOF'
+import sys
+d = open(sys.argv[1], "rb").read()
+cut = 4 + int.from_bytes(d[4:6], "big")
+open(sys.argv[2], "wb").write(d[:cut] + b"junk" + d[cut:])
+EOF
+check "the junk JPEG has the location" test -n "$(location "$TMP/junk.jpg")"
 convert -size 100x70 plasma:fractal -seed 15 "$TMP/plain.jpg"
 exiftool -q -q -overwrite_original -Orientation#=6 -XMP-dc:Creator=Someone \
 	"$TMP/plain.jpg"
 
 for store in fs s3; do
 	use_store $store
-	for name in gps.jpg gps.png gps.webp im.png; do
+	for name in gps.jpg gps.png gps.webp im.png junk.jpg; do
 		f=$TMP/$name ext=${name#*.}
 		req -F "file=@$f" "$BASE/api/v1/images"
 		is "$store $name: 201" "$STATUS" 201

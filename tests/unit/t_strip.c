@@ -386,6 +386,21 @@ test_jpeg(void)
 	ok(strip2(&in, &out) == STRIP_UNCHANGED && out.p == NULL,
 	    "jpeg: no location, unchanged");
 	free(in.p);
+
+	/* Junk before the EXIF segment: decoders and exiftool skip it. */
+	in.p = NULL;
+	in.len = 0;
+	put(&in, "\xff\xd8", 2);
+	jpeg_seg(&in, 0xe0, "JFIF\0\1\1\0\0\1\0\1\0\0", 14, NULL, 0);
+	put(&in, "junk\xff\0junk", 10);
+	jpeg_seg(&in, 0xe1, "Exif\0\0", 6, tiff_gps, sizeof(tiff_gps));
+	put(&in, jpeg_tail, sizeof(jpeg_tail));
+	ok(strip2(&in, &out) == STRIP_DONE, "jpeg junk: location found");
+	ok(has(out.p, out.len, "junk\xff") &&
+	    memmem(out.p, out.len, tiff_gps + 68, 24) == NULL,
+	    "jpeg junk: junk kept, GPS gone");
+	free(in.p);
+	free(out.p);
 }
 
 static void
