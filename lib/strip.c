@@ -298,13 +298,23 @@ strip_ifd_next(const unsigned char *p, size_t n, int be, uint32_t off)
 	return strip_rd32(p + e, be);
 }
 
+/*
+ * 1 when p starts with the "Exif\0\0" header.  exiftool takes any sixth
+ * byte, so this does too.
+ */
+static int
+strip_exif_hdr(const unsigned char *p, size_t n)
+{
+	return n >= 6 && memcmp(p, "Exif\0", 5) == 0;
+}
+
 int
 strip_exif_has_gps(const unsigned char *p, size_t n)
 {
 	uint32_t	 ifd0, sub, v;
 	int		 be;
 
-	if (n >= 6 && memcmp(p, "Exif\0\0", 6) == 0) {
+	if (strip_exif_hdr(p, n)) {
 		p += 6;
 		n -= 6;
 	}
@@ -371,11 +381,12 @@ strip_exif(const unsigned char *p, size_t n, unsigned char **out,
 	if (n > UINT_MAX - 6)
 		return STRIP_BAD;
 	/* libexif wants the header; PNG and WebP usually leave it out. */
-	hdr = n >= 6 && memcmp(p, "Exif\0\0", 6) == 0 ? 0 : 6;
+	hdr = strip_exif_hdr(p, n) ? 0 : 6;
 	if ((in = malloc(n + hdr)) == NULL)
 		return STRIP_NOMEM;
 	memcpy(in, "Exif\0\0", hdr);
 	memcpy(in + hdr, p, n);
+	in[5] = '\0';
 	s = strip_exif_save(in, n + hdr, &slen);
 	free(in);
 	if (s == NULL || slen < 6)
@@ -419,7 +430,7 @@ strip_jpeg_app1(struct strip_out *o, const unsigned char *seg, size_t len)
 		strip_put_xmp(o, seg, len, 4 + sizeof(STRIP_XMP_JPEG_EXT) + 40);
 		return STRIP_DONE;
 	}
-	if (plen < 6 || memcmp(pl, "Exif\0\0", 6) != 0) {
+	if (!strip_exif_hdr(pl, plen)) {
 		strip_put(o, seg, len);
 		return STRIP_DONE;
 	}
@@ -909,7 +920,7 @@ strip_raw_profile(const struct strip_text *t, const unsigned char *text,
 			changed = 0;
 			free(irb.p);
 		}
-	} else if (blen >= 6 && memcmp(b, "Exif\0\0", 6) == 0) {
+	} else if (strip_exif_hdr(b, blen)) {
 		if (strip_exif(b, blen, &x, &xlen) == STRIP_DONE) {
 			free(b);
 			b = x;
@@ -1009,14 +1020,13 @@ strip_png(const unsigned char *b, size_t n, struct strip_out *o)
 	unsigned char		*x;
 	size_t			 i = 8, dlen, xlen;
 	enum strip_status	 st;
-	int			 end = 0;
 
 	strip_put(o, b, 8);
-	while (!end && n - i >= 12) {
+	/* exiftool reads chunks after IEND as a trailer: so does this. */
+	while (n - i >= 12) {
 		dlen = strip_rd32(b + i, 1);
 		if (dlen > n - i - 12)
 			break;
-		end = memcmp(b + i + 4, "IEND", 4) == 0;
 		if (memcmp(b + i + 4, "tEXt", 4) == 0 ||
 		    memcmp(b + i + 4, "zTXt", 4) == 0 ||
 		    memcmp(b + i + 4, "iTXt", 4) == 0)
@@ -1081,29 +1091,32 @@ strip_webp_chunk(struct strip_out *o, const unsigned char *c, size_t csz,
 static enum strip_status
 strip_webp(const unsigned char *b, size_t n, struct strip_out *o)
 {
-	size_t			 i = 12, end, csz, total;
-	uint32_t		 riff = strip_rd32(b + 4, 0);
-	int64_t			 nriff;
+	size_t			 i = 12, csz, total, before;
+	size_t			 riffend = (size_t)strip_rd32(b + 4, 0) + 8;
+	int64_t			 nriff, delta = 0;
 	enum strip_status	 st;
 
-	end = (size_t)riff + 8 < n ? (size_t)riff + 8 : n;
 	strip_put(o, b, 12);
-	while (end - i >= 8) {
+	/* exiftool reads chunks past the RIFF size too: so does this. */
+	while (n - i >= 8) {
 		csz = strip_rd32(b + i + 4, 0);
-		if (csz > end - i - 8)
+		if (csz > n - i - 8)
 			break;
 		total = 8 + csz + (csz & 1);
-		if (total > end - i)
-			total = end - i;
+		if (total > n - i)
+			total = n - i;
+		before = o->len;
 		if ((st = strip_webp_chunk(o, b + i, csz, total)) !=
 		    STRIP_DONE)
 			return st;
+		if (i < riffend)
+			delta += (int64_t)(o->len - before) - (int64_t)total;
 		i += total;
 	}
 	strip_put(o, b + i, n - i);
 	if (o->nomem)
 		return STRIP_NOMEM;
-	nriff = (int64_t)riff + ((int64_t)o->len - (int64_t)n);
+	nriff = (int64_t)riffend - 8 + delta;
 	if (nriff < 0 || nriff > UINT32_MAX)
 		return STRIP_BAD;
 	strip_wr32(o->p + 4, nriff, 0);

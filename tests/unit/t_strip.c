@@ -469,6 +469,55 @@ test_webp(int exifhdr)
 	free(in.p);
 }
 
+/*
+ * Places exiftool looks that a strict walk would miss: "Exif\0" with any
+ * sixth byte, PNG chunks after IEND, WebP chunks past the RIFF size.
+ */
+static void
+test_lenient(void)
+{
+	struct buf	 in = { NULL, 0 }, out, e = { NULL, 0 };
+	const unsigned char *x;
+	size_t		 xl, riff;
+
+	put(&in, "\xff\xd8", 2);
+	jpeg_seg(&in, 0xe1, "Exif\0\xff", 6, tiff_gps, sizeof(tiff_gps));
+	put(&in, jpeg_tail, sizeof(jpeg_tail));
+	ok(strip2(&in, &out) == STRIP_DONE &&
+	    memmem(out.p, out.len, tiff_gps + 68, 24) == NULL,
+	    "jpeg \"Exif\\0\\xff\": GPS gone");
+	free(in.p);
+	free(out.p);
+
+	in.p = NULL;
+	in.len = 0;
+	put(&in, "\x89PNG\r\n\x1a\n", 8);
+	png_chunk(&in, "IHDR", "\0\0\0\1\0\0\0\1\x08\0\0\0\0", 13);
+	png_chunk(&in, "IEND", NULL, 0);
+	png_chunk(&in, "eXIf", tiff_gps, sizeof(tiff_gps));
+	ok(strip2(&in, &out) == STRIP_DONE &&
+	    memmem(out.p, out.len, tiff_gps + 68, 24) == NULL &&
+	    has(out.p, out.len, "IEND"),
+	    "png eXIf after IEND: GPS gone");
+	free(in.p);
+	free(out.p);
+
+	in = make_webp(tiff_plain, sizeof(tiff_plain), xmp_plain, 0);
+	riff = in.len - 8;
+	put(&e, tiff_gps, sizeof(tiff_gps));
+	riff_chunk(&in, "EXIF", e.p, e.len);
+	ok(strip2(&in, &out) == STRIP_DONE &&
+	    (x = memmem(out.p, out.len, "EXIF", 4)) != NULL &&
+	    memmem(out.p, out.len, tiff_gps + 68, 24) == NULL,
+	    "webp EXIF past the RIFF size: GPS gone");
+	xl = out.p[4] | out.p[5] << 8 | out.p[6] << 16 |
+	    (size_t)out.p[7] << 24;
+	ok(xl == riff, "webp: the RIFF size stays %zu (%zu)", riff, xl);
+	free(in.p);
+	free(out.p);
+	free(e.p);
+}
+
 /* ImageMagick's way of writing a profile into PNG text. */
 static void
 raw_profile(struct buf *b, const char *type, const unsigned char *p,
@@ -835,6 +884,7 @@ main(void)
 	test_png(1);
 	test_png_im();
 	test_iptc();
+	test_lenient();
 	test_webp(0);
 	test_webp(1);
 	test_xmp();
