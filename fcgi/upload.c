@@ -11,11 +11,13 @@
 
 #include "app.h"
 #include "db.h"
+#include "fetch.h"
 #include "id.h"
 #include "img.h"
 #include "log.h"
 #include "multipart.h"
 #include "store.h"
+#include "strip.h"
 
 /* Room for the multipart boundaries and part headers around the file. */
 #define UPLOAD_MP_OVERHEAD	(64 * 1024)
@@ -85,7 +87,7 @@ upload_read_multipart(struct app *app, struct http_req *req,
 		http_error(req, 400, "bad_request", "malformed multipart body");
 		return -1;
 	}
-	if (out->file == NULL) {
+	if (out->file == NULL && out->url == NULL) {
 		mp_result_free(out);
 		http_error(req, 400, "bad_request",
 		    "no file in field \"file\" or \"image\"");
@@ -297,6 +299,93 @@ upload_store(struct app *app, struct http_req *req, const void *data,
 	upload_unavailable(req, "could not draw a free id");
 }
 
+/*
+ * Takes the location out first (API.md, "Privacy"), so what is hashed,
+ * probed and stored are the bytes served.
+ */
+static void
+upload_strip_store(struct app *app, struct http_req *req,
+    const unsigned char *data, size_t len)
+{
+	unsigned char	*out = NULL;
+	size_t		 outlen;
+
+	switch (app->conf.strip_location ?
+	    strip_location(data, len, &out, &outlen) : STRIP_UNCHANGED) {
+	case STRIP_UNCHANGED:
+		upload_store(app, req, data, len);
+		break;
+	case STRIP_DONE:
+		log_info("upload: location removed, %zu bytes to %zu", len,
+		    outlen);
+		upload_store(app, req, out, outlen);
+		break;
+	case STRIP_BAD:
+		http_error(req, 422, "bad_image", "the image's metadata "
+		    "cannot be written back without its location");
+		break;
+	case STRIP_NOMEM:
+		upload_unavailable(req, "out of memory");
+		break;
+	}
+	free(out);
+}
+
+/* An upload by url: fetched, then stored as any other (fcgi/fetch.c). */
+static void
+upload_fetch(struct app *app, struct http_req *req, const char *url)
+{
+	unsigned char	*data;
+	size_t		 len;
+	char		 why[256];
+
+	if (!app->conf.url_upload) {
+		http_error(req, 400, "bad_url",
+		    "uploads by url are turned off on this server");
+		return;
+	}
+	switch (fetch_url(url, &app->conf, &data, &len, why, sizeof(why))) {
+	case FETCH_OK:
+		upload_strip_store(app, req, data, len);
+		free(data);
+		break;
+	case FETCH_BAD_URL:
+	case FETCH_FAILED:
+		http_error(req, 400, "bad_url", why);
+		break;
+	case FETCH_TOO_LARGE:
+		upload_too_large(req, app->conf.max_upload_bytes);
+		break;
+	case FETCH_NOMEM:
+		upload_unavailable(req, why);
+		break;
+	}
+}
+
+/*
+ * A raw body that is JSON or a form names a url; -1 after answering the
+ * client when it is malformed.
+ */
+static int
+upload_body_url(struct http_req *req, struct mp_result *body)
+{
+	if (body->url != NULL || body->file == NULL)
+		return 0;
+	switch (fetch_body_url(http_param(req, "CONTENT_TYPE"), body->file,
+	    body->file_len, &body->url)) {
+	case 0:
+		return 0;
+	case 1:
+		free(body->file);
+		body->file = NULL;
+		body->file_len = 0;
+		return 0;
+	}
+	http_error(req, 400, "bad_request",
+	    "a JSON or form body needs a string \"url\"");
+	return -1;
+}
+
 void
 upload_serve(struct app *app, struct http_req *req)
 {
@@ -304,9 +393,16 @@ upload_serve(struct app *app, struct http_req *req)
 
 	if (upload_read_body(app, req, &body) == -1)
 		return;
-	if (body.file_len == 0)
+	if (upload_body_url(req, &body) == -1) {
+		mp_result_free(&body);
+		return;
+	}
+	/* A form with an empty file field and a url is an upload by url. */
+	if (body.url != NULL && body.file_len == 0)
+		upload_fetch(app, req, body.url);
+	else if (body.file_len == 0)
 		http_error(req, 400, "bad_request", "the file is empty");
 	else
-		upload_store(app, req, body.file, body.file_len);
+		upload_strip_store(app, req, body.file, body.file_len);
 	mp_result_free(&body);
 }

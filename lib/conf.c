@@ -311,9 +311,40 @@ conf_load_env(struct conf *c, char *err, size_t errsz)
 	return 0;
 }
 
+/* Each entry of url_upload_allow is host:port or [v6]:port. */
+static int
+conf_check_allow(const char *list, char *err, size_t errsz)
+{
+	char		 tok[300];
+	const char	*p = list, *port;
+	size_t		 n;
+
+	while (p != NULL && *(p += strspn(p, " ,\t")) != '\0') {
+		n = strcspn(p, " ,\t");
+		if (n >= sizeof(tok))
+			return conf_err(err, errsz, "bad value for %s: '%s'",
+			    "url_upload_allow", list);
+		memcpy(tok, p, n);
+		tok[n] = '\0';
+		p += n;
+		port = tok[0] == '[' ? strstr(tok, "]:") : strrchr(tok, ':');
+		if (port == NULL || port == tok || (tok[0] == '[' &&
+		    port == tok + 1))
+			return conf_err(err, errsz, "bad value for %s: '%s' "
+			    "is not host:port", "url_upload_allow", tok);
+		port += tok[0] == '[' ? 2 : 1;
+		if (strtonum(port, 1, 65535, NULL) == 0)
+			return conf_err(err, errsz, "bad value for %s: '%s' "
+			    "is not host:port", "url_upload_allow", tok);
+	}
+	return 0;
+}
+
 int
 conf_check(const struct conf *c, char *err, size_t errsz)
 {
+	if (conf_check_allow(c->url_upload_allow, err, errsz) == -1)
+		return -1;
 	if (c->database_url == NULL)
 		return conf_err(err, errsz, "%s is not set%s",
 		    "database_url", "");

@@ -106,6 +106,17 @@ test_check(void)
 	conf_set(&c, "s3_access_key", "a", err, sizeof(err));
 	conf_set(&c, "s3_secret_key", "s", err, sizeof(err));
 	ok(conf_check(&c, err, sizeof(err)) == 0, "complete s3 accepted");
+	conf_set(&c, "url_upload_allow", "127.0.0.1:8080, [::1]:80 a.b:1",
+	    err, sizeof(err));
+	ok(conf_check(&c, err, sizeof(err)) == 0, "url_upload_allow taken");
+	conf_set(&c, "url_upload_allow", "127.0.0.1:8080 localhost", err,
+	    sizeof(err));
+	ok(conf_check(&c, err, sizeof(err)) == -1 &&
+	    strstr(err, "url_upload_allow") != NULL,
+	    "url_upload_allow without a port refused: %s", err);
+	conf_set(&c, "url_upload_allow", "[::1]:0", err, sizeof(err));
+	ok(conf_check(&c, err, sizeof(err)) == -1,
+	    "url_upload_allow port 0 refused: %s", err);
 	conf_free(&c);
 }
 

@@ -1,0 +1,893 @@
+/*
+ * strip: JPEG, PNG and WebP files assembled here byte by byte around an
+ * EXIF block with Orientation 6 and a GPS IFD, an XMP packet with
+ * location, and an ICC profile.  The location must go, the rest must
+ * stay byte for byte; files without location come back unchanged; the
+ * same input gives the same output; truncations and garbage are safe.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libexif/exif-data.h>
+#include <md5.h>
+#include <zlib.h>
+
+#include "strip.h"
+#include "tap.h"
+
+struct buf {
+	unsigned char	*p;
+	size_t		 len;
+};
+
+/*
+ * A big-endian TIFF: IFD0 with Orientation = 6 and the GPS pointer; the
+ * GPS IFD with GPSLatitudeRef "N" and GPSLatitude 52/1 30/1 7/1.
+ */
+static const unsigned char tiff_gps[92] = {
+	'M', 'M', 0, 42, 0, 0, 0, 8,
+	0, 2,
+	0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0,
+	0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 38,
+	0, 0, 0, 0,
+	0, 2,
+	0, 1, 0, 2, 0, 0, 0, 2, 'N', 0, 0, 0,
+	0, 2, 0, 5, 0, 0, 0, 3, 0, 0, 0, 68,
+	0, 0, 0, 0,
+	0, 0, 0, 52, 0, 0, 0, 1, 0, 0, 0, 30, 0, 0, 0, 1,
+	0, 0, 0, 7, 0, 0, 0, 1,
+};
+
+/* The same without GPS: IFD0 with Orientation = 6 alone. */
+static const unsigned char tiff_plain[26] = {
+	'I', 'I', 42, 0, 8, 0, 0, 0,
+	1, 0,
+	0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0,
+	0, 0, 0, 0,
+};
+
+static const char xmp_loc[] =
+	"<?xpacket begin='' id='W5M0MpCehiHzreSzNTczkc9d'?>\n"
+	"<x:xmpmeta xmlns:x='adobe:ns:meta/'>\n"
+	"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>\n"
+	" <rdf:Description rdf:about=''\n"
+	"  xmlns:exif='http://ns.adobe.com/exif/1.0/'\n"
+	"  xmlns:photoshop='http://ns.adobe.com/photoshop/1.0/'\n"
+	"  xmlns:dc='http://purl.org/dc/elements/1.1/'\n"
+	"  exif:GPSLatitude='52,30.1167N'\n"
+	"  exif:GPSLongitude=\"13,22.5E\"\n"
+	"  photoshop:City='Berlin'>\n"
+	"  <photoshop:Country>Germany</photoshop:Country>\n"
+	"  <Iptc4xmpExt:LocationShown><rdf:Bag><rdf:li rdf:parseType="
+	"'Resource'><Iptc4xmpExt:City>Berlin</Iptc4xmpExt:City></rdf:li>"
+	"</rdf:Bag></Iptc4xmpExt:LocationShown>\n"
+	"  <dc:creator>Someone</dc:creator>\n"
+	" </rdf:Description>\n"
+	"</rdf:RDF>\n"
+	"</x:xmpmeta>\n"
+	"<?xpacket end='w'?>";
+
+static const char xmp_plain[] =
+	"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF><rdf:Description "
+	"dc:title='exif:GPSLatitude is a tag' xmp:Rating='5'>"
+	"<dc:creator>Someone</dc:creator></rdf:Description></rdf:RDF>"
+	"</x:xmpmeta>";
+
+/* Words that must not survive in a stripped XMP packet. */
+static const char *const xmp_gone[] = {
+	"GPSLatitude", "GPSLongitude", "Berlin", "Germany", "LocationShown",
+	"52,30", "13,22",
+};
+
+static void
+put(struct buf *b, const void *p, size_t n)
+{
+	if ((b->p = realloc(b->p, b->len + n + 1)) == NULL)
+		abort();
+	if (n > 0)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+static void
+put_be16(struct buf *b, unsigned v)
+{
+	unsigned char	 x[2] = { v >> 8, v & 0xff };
+
+	put(b, x, 2);
+}
+
+static void
+put_be32(struct buf *b, uint32_t v)
+{
+	unsigned char	 x[4] = { v >> 24, v >> 16, v >> 8, v };
+
+	put(b, x, 4);
+}
+
+static void
+put_le32(struct buf *b, uint32_t v)
+{
+	unsigned char	 x[4] = { v, v >> 8, v >> 16, v >> 24 };
+
+	put(b, x, 4);
+}
+
+static void
+jpeg_seg(struct buf *b, int marker, const void *h, size_t hl, const void *p,
+    size_t pl)
+{
+	put_be16(b, 0xff00 | marker);
+	put_be16(b, 2 + hl + pl);
+	put(b, h, hl);
+	put(b, p, pl);
+}
+
+/* The scan and what follows: must come out the same. */
+static const unsigned char jpeg_tail[] = {
+	0xff, 0xda, 0, 8, 1, 1, 0, 0, 0x3f, 0, 0x12, 0x34, 0xff, 0x00, 0x56,
+	0xff, 0xe1, 0, 4, 0xaa, 0xbb, 0xff, 0xd9, 'x', 'y',
+};
+
+static struct buf
+make_jpeg(const void *tiff, size_t tl, const char *xmp)
+{
+	struct buf	 b = { NULL, 0 };
+	unsigned char	 icc[40];
+
+	put(&b, "\xff\xd8", 2);
+	jpeg_seg(&b, 0xe0, "JFIF\0\1\1\0\0\1\0\1\0\0", 14, NULL, 0);
+	jpeg_seg(&b, 0xe1, "Exif\0\0", 6, tiff, tl);
+	memset(icc, 0x5a, sizeof(icc));
+	jpeg_seg(&b, 0xe2, "ICC_PROFILE\0\1\1", 14, icc, sizeof(icc));
+	/* Fill bytes before a marker are legal, and kept. */
+	put(&b, "\xff\xff", 2);
+	jpeg_seg(&b, 0xe1, "http://ns.adobe.com/xap/1.0/", 29, xmp,
+	    strlen(xmp));
+	jpeg_seg(&b, 0xdb, "\0\1\2\3", 4, NULL, 0);
+	put(&b, jpeg_tail, sizeof(jpeg_tail));
+	return b;
+}
+
+static void
+png_chunk(struct buf *b, const char *type, const void *p, size_t n)
+{
+	uLong	 c = crc32(0, (const Bytef *)type, 4);
+
+	if (n > 0)
+		c = crc32(c, p, n);
+
+	put_be32(b, n);
+	put(b, type, 4);
+	put(b, p, n);
+	put_be32(b, c);
+}
+
+static struct buf
+make_png(const void *tiff, size_t tl, const char *xmp, int compress)
+{
+	struct buf	 b = { NULL, 0 }, t = { NULL, 0 };
+	unsigned char	 ihdr[13] = { 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0 };
+	unsigned char	 z[4096];
+	uLongf		 zl = sizeof(z);
+
+	put(&b, "\x89PNG\r\n\x1a\n", 8);
+	png_chunk(&b, "IHDR", ihdr, 13);
+	png_chunk(&b, "iCCP", "sRGB\0\0\x78\x9c", 8);
+	png_chunk(&b, "eXIf", tiff, tl);
+	put(&t, "XML:com.adobe.xmp\0", 18);
+	put(&t, compress ? "\1\0" : "\0\0", 2);
+	put(&t, "\0\0", 2);
+	if (compress) {
+		if (compress2(z, &zl, (const Bytef *)xmp, strlen(xmp), 9) !=
+		    Z_OK)
+			abort();
+		put(&t, z, zl);
+	} else
+		put(&t, xmp, strlen(xmp));
+	png_chunk(&b, "iTXt", t.p, t.len);
+	png_chunk(&b, "IDAT", "\x78\x9c\x63\x60\0\0\0\2\0\1", 10);
+	png_chunk(&b, "IEND", NULL, 0);
+	free(t.p);
+	return b;
+}
+
+static void
+riff_chunk(struct buf *b, const char *cc, const void *p, size_t n)
+{
+	put(b, cc, 4);
+	put_le32(b, n);
+	put(b, p, n);
+	if (n & 1)
+		put(b, "", 1);
+}
+
+static struct buf
+make_webp(const void *tiff, size_t tl, const char *xmp, int exifhdr)
+{
+	struct buf	 b = { NULL, 0 }, e = { NULL, 0 };
+	unsigned char	 vp8x[10] = { 0x2c, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+	put(&b, "RIFF\0\0\0\0WEBP", 12);
+	riff_chunk(&b, "VP8X", vp8x, sizeof(vp8x));
+	riff_chunk(&b, "ICCP", "profile", 7);
+	riff_chunk(&b, "VP8L", "\x2f\0\0\0\0\x07\0", 7);
+	if (exifhdr)
+		put(&e, "Exif\0\0", 6);
+	put(&e, tiff, tl);
+	riff_chunk(&b, "EXIF", e.p, e.len);
+	riff_chunk(&b, "XMP ", xmp, strlen(xmp));
+	b.p[4] = (b.len - 8) & 0xff;
+	b.p[5] = (b.len - 8) >> 8;
+	free(e.p);
+	return b;
+}
+
+/* Checks an EXIF block: no GPS IFD, Orientation 6. */
+static int
+exif_ok(const unsigned char *p, size_t n)
+{
+	unsigned char	*in;
+	ExifData	*d;
+	ExifEntry	*e;
+	int		 ok = 0;
+
+	if (strip_exif_has_gps(p, n))
+		return 0;
+	if ((in = malloc(n + 6)) == NULL)
+		abort();
+	memcpy(in, "Exif\0\0", 6);
+	memcpy(in + 6, p, n);
+	/* libexif wants the header, once. */
+	if (n >= 6 && memcmp(p, "Exif\0\0", 6) == 0)
+		d = exif_data_new_from_data(p, n);
+	else
+		d = exif_data_new_from_data(in, n + 6);
+	e = exif_content_get_entry(d->ifd[EXIF_IFD_0], EXIF_TAG_ORIENTATION);
+	ok = d->ifd[EXIF_IFD_GPS]->count == 0 && e != NULL &&
+	    exif_get_short(e->data, exif_data_get_byte_order(d)) == 6;
+	exif_data_unref(d);
+	free(in);
+	return ok;
+}
+
+static int
+has(const unsigned char *p, size_t n, const char *s)
+{
+	return memmem(p, n, s, strlen(s)) != NULL;
+}
+
+static int
+xmp_clean(const unsigned char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(xmp_gone) / sizeof(xmp_gone[0]); i++)
+		if (has(p, n, xmp_gone[i]))
+			return 0;
+	return has(p, n, "<dc:creator>Someone</dc:creator>");
+}
+
+/* Every chunk's CRC is right and the walk ends at IEND, the last bytes. */
+static int
+png_valid(const unsigned char *p, size_t n)
+{
+	size_t		 i = 8, l;
+	uint32_t	 crc;
+
+	while (n - i >= 12) {
+		l = (size_t)p[i] << 24 | p[i + 1] << 16 | p[i + 2] << 8 |
+		    p[i + 3];
+		if (l > n - i - 12)
+			return 0;
+		crc = (uint32_t)p[i + 8 + l] << 24 | p[i + 9 + l] << 16 |
+		    p[i + 10 + l] << 8 | p[i + 11 + l];
+		if (crc != crc32(0, p + i + 4, l + 4))
+			return 0;
+		if (memcmp(p + i + 4, "IEND", 4) == 0)
+			return i + 12 + l == n;
+		i += 12 + l;
+	}
+	return 0;
+}
+
+/* The payload of the first chunk of type cc (PNG when png, else RIFF). */
+static const unsigned char *
+chunk(const unsigned char *p, size_t n, const char *cc, int png,
+    size_t *len)
+{
+	size_t	 i = png ? 8 : 12, l;
+
+	while (n - i >= 8) {
+		if (png)
+			l = (size_t)p[i] << 24 | p[i + 1] << 16 |
+			    p[i + 2] << 8 | p[i + 3];
+		else
+			l = (size_t)p[i + 7] << 24 | p[i + 6] << 16 |
+			    p[i + 5] << 8 | p[i + 4];
+		if (l > n - i - 8)
+			return NULL;
+		if (memcmp(p + i + (png ? 4 : 0), cc, 4) == 0) {
+			*len = l;
+			return p + i + 8;
+		}
+		i += 8 + l + (png ? 4 : l & 1);
+	}
+	return NULL;
+}
+
+/* The payload of the JPEG APP1 whose payload starts with hdr. */
+static const unsigned char *
+app1(const unsigned char *p, size_t n, const char *hdr, size_t hl,
+    size_t *len)
+{
+	size_t	 i = 2, l;
+
+	while (i + 4 <= n && p[i] == 0xff) {
+		if (p[i + 1] == 0xff) {
+			i++;
+			continue;
+		}
+		if (p[i + 1] == 0xda)
+			break;
+		l = p[i + 2] << 8 | p[i + 3];
+		if (p[i + 1] == 0xe1 && l - 2 >= hl &&
+		    memcmp(p + i + 4, hdr, hl) == 0) {
+			*len = l - 2 - hl;
+			return p + i + 4 + hl;
+		}
+		i += 2 + l;
+	}
+	return NULL;
+}
+
+/* Strips twice: checks the status, and that both outputs agree. */
+static enum strip_status
+strip2(const struct buf *in, struct buf *out)
+{
+	enum strip_status	 a, b;
+	unsigned char		*p2;
+	size_t			 l2;
+
+	a = strip_location(in->p, in->len, &out->p, &out->len);
+	b = strip_location(in->p, in->len, &p2, &l2);
+	ok(a == b && out->len == l2 && (l2 == 0 ||
+	    memcmp(out->p, p2, l2) == 0), "the same input, the same output");
+	free(p2);
+	return a;
+}
+
+static void
+test_jpeg(void)
+{
+	struct buf			 in, out;
+	const unsigned char		*x;
+	size_t				 xl;
+
+	in = make_jpeg(tiff_gps, sizeof(tiff_gps), xmp_loc);
+	ok(strip2(&in, &out) == STRIP_DONE, "jpeg: location found");
+	x = app1(out.p, out.len, "Exif\0\0", 6, &xl);
+	ok(x != NULL && exif_ok(x, xl), "jpeg: EXIF without GPS, Orientation 6");
+	ok(memmem(out.p, out.len, tiff_gps + 68, 24) == NULL,
+	    "jpeg: the latitude's bytes are gone");
+	x = app1(out.p, out.len, "http://ns.adobe.com/xap/1.0/", 29, &xl);
+	ok(x != NULL && xl == strlen(xmp_loc) && xmp_clean(x, xl),
+	    "jpeg: XMP without location, same length, creator kept");
+	ok(has(out.p, out.len, "ICC_PROFILE"), "jpeg: ICC segment kept");
+	ok(memcmp(out.p + out.len - sizeof(jpeg_tail), jpeg_tail,
+	    sizeof(jpeg_tail)) == 0, "jpeg: scan and trailer unchanged");
+	ok(out.len < in.len, "jpeg: smaller (%zu < %zu)", out.len, in.len);
+	free(in.p);
+	free(out.p);
+
+	in = make_jpeg(tiff_plain, sizeof(tiff_plain), xmp_plain);
+	ok(strip2(&in, &out) == STRIP_UNCHANGED && out.p == NULL,
+	    "jpeg: no location, unchanged");
+	free(in.p);
+
+	/* Junk before the EXIF segment: decoders and exiftool skip it. */
+	in.p = NULL;
+	in.len = 0;
+	put(&in, "\xff\xd8", 2);
+	jpeg_seg(&in, 0xe0, "JFIF\0\1\1\0\0\1\0\1\0\0", 14, NULL, 0);
+	put(&in, "junk\xff\0junk", 10);
+	jpeg_seg(&in, 0xe1, "Exif\0\0", 6, tiff_gps, sizeof(tiff_gps));
+	put(&in, jpeg_tail, sizeof(jpeg_tail));
+	ok(strip2(&in, &out) == STRIP_DONE, "jpeg junk: location found");
+	ok(has(out.p, out.len, "junk\xff") &&
+	    memmem(out.p, out.len, tiff_gps + 68, 24) == NULL,
+	    "jpeg junk: junk kept, GPS gone");
+	free(in.p);
+	free(out.p);
+}
+
+static void
+test_png(int compress)
+{
+	struct buf		 in, out;
+	const unsigned char	*x;
+	size_t			 xl;
+
+	in = make_png(tiff_gps, sizeof(tiff_gps), xmp_loc, compress);
+	ok(png_valid(in.p, in.len), "png%d: the input is valid", compress);
+	ok(strip2(&in, &out) == STRIP_DONE, "png%d: location found",
+	    compress);
+	ok(png_valid(out.p, out.len), "png%d: every CRC right", compress);
+	x = chunk(out.p, out.len, "eXIf", 1, &xl);
+	ok(x != NULL && exif_ok(x, xl) && x[0] == 'M',
+	    "png%d: eXIf without GPS, Orientation 6, no Exif header", compress);
+	x = chunk(out.p, out.len, "iTXt", 1, &xl);
+	ok(x != NULL && xl == 22 + strlen(xmp_loc) && x[18] == 0 &&
+	    xmp_clean(x, xl), "png%d: XMP without location, uncompressed",
+	    compress);
+	ok(has(out.p, out.len, "iCCP") &&
+	    has(out.p, out.len, "IDAT\x78\x9c\x63\x60"),
+	    "png%d: iCCP and IDAT kept", compress);
+	free(in.p);
+	free(out.p);
+
+	in = make_png(tiff_plain, sizeof(tiff_plain), xmp_plain, compress);
+	ok(strip2(&in, &out) == STRIP_UNCHANGED,
+	    "png%d: no location, unchanged", compress);
+	free(in.p);
+}
+
+static void
+test_webp(int exifhdr)
+{
+	struct buf		 in, out;
+	const unsigned char	*x;
+	size_t			 xl;
+
+	in = make_webp(tiff_gps, sizeof(tiff_gps), xmp_loc, exifhdr);
+	ok(strip2(&in, &out) == STRIP_DONE, "webp%d: location found",
+	    exifhdr);
+	ok(out.len > 12 && (size_t)(out.p[4] | out.p[5] << 8 |
+	    out.p[6] << 16 | (uint32_t)out.p[7] << 24) == out.len - 8,
+	    "webp%d: RIFF size is the new length", exifhdr);
+	x = chunk(out.p, out.len, "EXIF", 0, &xl);
+	ok(x != NULL && exif_ok(x, xl) &&
+	    (memcmp(x, "Exif\0\0", 6) == 0) == exifhdr,
+	    "webp%d: EXIF without GPS, Orientation 6, header as it was",
+	    exifhdr);
+	x = chunk(out.p, out.len, "XMP ", 0, &xl);
+	ok(x != NULL && xmp_clean(x, xl), "webp%d: XMP without location",
+	    exifhdr);
+	x = chunk(out.p, out.len, "VP8X", 0, &xl);
+	ok(x != NULL && x[0] == 0x2c, "webp%d: VP8X flags kept", exifhdr);
+	ok(chunk(out.p, out.len, "VP8L", 0, &xl) != NULL &&
+	    chunk(out.p, out.len, "ICCP", 0, &xl) != NULL,
+	    "webp%d: image and ICC chunks still found", exifhdr);
+	free(in.p);
+	free(out.p);
+
+	in = make_webp(tiff_plain, sizeof(tiff_plain), xmp_plain, exifhdr);
+	ok(strip2(&in, &out) == STRIP_UNCHANGED,
+	    "webp%d: no location, unchanged", exifhdr);
+	free(in.p);
+}
+
+/*
+ * Places exiftool looks that a strict walk would miss: "Exif\0" with any
+ * sixth byte, PNG chunks after IEND, WebP chunks past the RIFF size.
+ */
+static void
+test_lenient(void)
+{
+	struct buf	 in = { NULL, 0 }, out, e = { NULL, 0 };
+	const unsigned char *x;
+	size_t		 xl, riff;
+
+	put(&in, "\xff\xd8", 2);
+	jpeg_seg(&in, 0xe1, "Exif\0\xff", 6, tiff_gps, sizeof(tiff_gps));
+	put(&in, jpeg_tail, sizeof(jpeg_tail));
+	ok(strip2(&in, &out) == STRIP_DONE &&
+	    memmem(out.p, out.len, tiff_gps + 68, 24) == NULL,
+	    "jpeg \"Exif\\0\\xff\": GPS gone");
+	free(in.p);
+	free(out.p);
+
+	in.p = NULL;
+	in.len = 0;
+	put(&in, "\x89PNG\r\n\x1a\n", 8);
+	png_chunk(&in, "IHDR", "\0\0\0\1\0\0\0\1\x08\0\0\0\0", 13);
+	png_chunk(&in, "IEND", NULL, 0);
+	png_chunk(&in, "eXIf", tiff_gps, sizeof(tiff_gps));
+	ok(strip2(&in, &out) == STRIP_DONE &&
+	    memmem(out.p, out.len, tiff_gps + 68, 24) == NULL &&
+	    has(out.p, out.len, "IEND"),
+	    "png eXIf after IEND: GPS gone");
+	free(in.p);
+	free(out.p);
+
+	in = make_webp(tiff_plain, sizeof(tiff_plain), xmp_plain, 0);
+	riff = in.len - 8;
+	put(&e, tiff_gps, sizeof(tiff_gps));
+	riff_chunk(&in, "EXIF", e.p, e.len);
+	ok(strip2(&in, &out) == STRIP_DONE &&
+	    (x = memmem(out.p, out.len, "EXIF", 4)) != NULL &&
+	    memmem(out.p, out.len, tiff_gps + 68, 24) == NULL,
+	    "webp EXIF past the RIFF size: GPS gone");
+	xl = out.p[4] | out.p[5] << 8 | out.p[6] << 16 |
+	    (size_t)out.p[7] << 24;
+	ok(xl == riff, "webp: the RIFF size stays %zu (%zu)", riff, xl);
+	free(in.p);
+	free(out.p);
+	free(e.p);
+}
+
+/* ImageMagick's way of writing a profile into PNG text. */
+static void
+raw_profile(struct buf *b, const char *type, const unsigned char *p,
+    size_t n)
+{
+	char	 h[64];
+	size_t	 i;
+
+	snprintf(h, sizeof(h), "\n%s\n%8zu\n", type, n);
+	put(b, h, strlen(h));
+	for (i = 0; i < n; i++) {
+		if (i % 36 == 0)
+			put(b, "\n", 1);
+		snprintf(h, sizeof(h), "%02x", p[i]);
+		put(b, h, 2);
+	}
+	put(b, "\n", 1);
+}
+
+static void
+ztxt(struct buf *png, const char *kw, const struct buf *text)
+{
+	struct buf	 t = { NULL, 0 };
+	unsigned char	 z[8192];
+	uLongf		 zl = sizeof(z);
+
+	if (compress2(z, &zl, text->p, text->len, 9) != Z_OK)
+		abort();
+	put(&t, kw, strlen(kw) + 1);
+	put(&t, "", 1);
+	put(&t, z, zl);
+	png_chunk(png, "zTXt", t.p, t.len);
+	free(t.p);
+}
+
+/* The text chunk with keyword kw: its data after the keyword's NUL. */
+static const unsigned char *
+text_chunk(const unsigned char *p, size_t n, const char *kw, char *type,
+    size_t *len)
+{
+	size_t	 i = 8, l, kl = strlen(kw) + 1;
+
+	while (n - i >= 12) {
+		l = (size_t)p[i] << 24 | p[i + 1] << 16 | p[i + 2] << 8 |
+		    p[i + 3];
+		if (l > n - i - 12)
+			return NULL;
+		if (l >= kl && memcmp(p + i + 8, kw, kl) == 0) {
+			memcpy(type, p + i + 4, 4);
+			*len = l - kl;
+			return p + i + 8 + kl;
+		}
+		i += 12 + l;
+	}
+	return NULL;
+}
+
+/* Decodes a raw profile's hex into b; 0 if malformed. */
+static int
+raw_decode(const unsigned char *p, size_t n, struct buf *b)
+{
+	size_t		 i, want;
+	unsigned int	 v;
+	char		 type[32];
+	int		 used;
+
+	if (sscanf((const char *)p, "\n%31s\n%zu\n%n", type, &want,
+	    &used) != 2)
+		return 0;
+	for (i = used; i + 1 < n && b->len < want; i++) {
+		if (p[i] == '\n')
+			continue;
+		if (sscanf((const char *)p + i, "%2x", &v) != 1)
+			return 0;
+		put(b, (unsigned char[]){ v }, 1);
+		i++;
+	}
+	return b->len == want;
+}
+
+/* The chunks ImageMagick writes when it turns a geotagged JPEG to PNG. */
+static void
+test_png_im(void)
+{
+	struct buf	 in = { NULL, 0 }, out, t = { NULL, 0 }, e;
+	unsigned char	 ihdr[13] = { 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0 };
+	const unsigned char *x;
+	size_t		 xl;
+	char		 type[5] = "";
+
+	put(&in, "\x89PNG\r\n\x1a\n", 8);
+	png_chunk(&in, "IHDR", ihdr, 13);
+	raw_profile(&t, "xmp", (const unsigned char *)xmp_loc,
+	    strlen(xmp_loc));
+	ztxt(&in, "Raw profile type xmp", &t);
+	free(t.p);
+	t.p = NULL;
+	t.len = 0;
+	e.p = NULL;
+	e.len = 0;
+	put(&e, "Exif\0\0", 6);
+	put(&e, tiff_gps, sizeof(tiff_gps));
+	raw_profile(&t, "exif", e.p, e.len);
+	ztxt(&in, "Raw profile type exif", &t);
+	free(t.p);
+	free(e.p);
+	png_chunk(&in, "IDAT", "\x78\x9c\x63\x60\0\0\0\2\0\1", 10);
+	png_chunk(&in, "tEXt", "date:create\0" "2026-12-03", 22);
+	png_chunk(&in, "tEXt", "exif:GPSLatitude\0" "52/1, 30/1, 0/1", 32);
+	png_chunk(&in, "tEXt", "xmp:GPSLatitude\0" "52,30.0N", 24);
+	png_chunk(&in, "tEXt", "photoshop:City\0" "Berlin", 21);
+	png_chunk(&in, "tEXt", "Iptc4xmpCore:Location\0" "Home", 26);
+	png_chunk(&in, "IEND", NULL, 0);
+
+	ok(strip2(&in, &out) == STRIP_DONE, "png im: location found");
+	ok(png_valid(out.p, out.len), "png im: every CRC right");
+	ok(!has(out.p, out.len, "GPSLatitude") &&
+	    !has(out.p, out.len, "photoshop:City") &&
+	    !has(out.p, out.len, "Iptc4xmpCore:Location"),
+	    "png im: location text chunks dropped");
+	ok(has(out.p, out.len, "date:create"), "png im: other text kept");
+	x = text_chunk(out.p, out.len, "Raw profile type exif", type, &xl);
+	memset(&e, 0, sizeof(e));
+	ok(x != NULL && strcmp(type, "tEXt") == 0 && raw_decode(x, xl, &e) &&
+	    exif_ok(e.p, e.len),
+	    "png im: raw exif profile as tEXt, without GPS, Orientation 6");
+	free(e.p);
+	x = text_chunk(out.p, out.len, "Raw profile type xmp", type, &xl);
+	memset(&e, 0, sizeof(e));
+	ok(x != NULL && strcmp(type, "tEXt") == 0 && raw_decode(x, xl, &e) &&
+	    xmp_clean(e.p, e.len), "png im: raw xmp profile without location");
+	free(e.p);
+	free(in.p);
+	free(out.p);
+}
+
+static void
+iim(struct buf *b, int ds, const char *v, int extended)
+{
+	unsigned char	 h[3] = { 0x1c, 2, ds };
+
+	put(b, h, 3);
+	if (extended) {
+		put_be16(b, 0x8002);
+		put_be16(b, strlen(v));
+	} else
+		put_be16(b, strlen(v));
+	put(b, v, strlen(v));
+}
+
+static void
+irb(struct buf *b, unsigned id, const void *p, size_t n)
+{
+	put(b, "8BIM", 4);
+	put_be16(b, id);
+	put(b, "\0\0", 2);
+	put_be32(b, n);
+	put(b, p, n);
+	if (n & 1)
+		put(b, "", 1);
+}
+
+/* The Photoshop APP13 segment of a JPEG, its IPTC data and digest. */
+static const unsigned char *
+app13_iptc(const unsigned char *p, size_t n, size_t *len,
+    const unsigned char **digest)
+{
+	const unsigned char	*iptc = NULL;
+	size_t			 i = 2, l, j, sz;
+
+	*digest = NULL;
+	while (i + 4 <= n && p[i] == 0xff && p[i + 1] != 0xda) {
+		l = p[i + 2] << 8 | p[i + 3];
+		if (p[i + 1] != 0xed) {
+			i += 2 + l;
+			continue;
+		}
+		for (j = i + 4 + 14; j + 12 <= i + 2 + l;
+		    j += 12 + sz + (sz & 1)) {
+			sz = (size_t)p[j + 8] << 24 | p[j + 9] << 16 |
+			    p[j + 10] << 8 | p[j + 11];
+			if (p[j + 4] == 4 && p[j + 5] == 4) {
+				iptc = p + j + 12;
+				*len = sz;
+			} else if (p[j + 4] == 4 && p[j + 5] == 0x25)
+				*digest = p + j + 12;
+		}
+		return iptc;
+	}
+	return NULL;
+}
+
+static void
+test_iptc(void)
+{
+	struct buf		 in = { NULL, 0 }, out, d = { NULL, 0 };
+	struct buf		 seg = { NULL, 0 }, e;
+	const unsigned char	*x, *dg;
+	char			 type[5] = "";
+	unsigned char		 md[16];
+	size_t			 xl = 0;
+	MD5_CTX			 ctx;
+
+	iim(&d, 0, "\0\4", 0);
+	iim(&d, 90, "Berlin", 0);
+	iim(&d, 80, "Someone", 0);
+	iim(&d, 101, "Germany", 0);
+	iim(&d, 92, "Kreuzberg", 0);
+	iim(&d, 95, "Bayern", 1);
+	iim(&d, 116, "(c) me", 0);
+	MD5Init(&ctx);
+	MD5Update(&ctx, d.p, d.len);
+	MD5Final(md, &ctx);
+	put(&seg, "Photoshop 3.0", 14);
+	irb(&seg, 0x03ed, "resolution", 10);
+	irb(&seg, 0x0404, d.p, d.len);
+	irb(&seg, 0x0425, md, 16);
+	put(&in, "\xff\xd8", 2);
+	jpeg_seg(&in, 0xed, seg.p, seg.len, NULL, 0);
+	jpeg_seg(&in, 0xdb, "\0\1\2\3", 4, NULL, 0);
+	put(&in, jpeg_tail, sizeof(jpeg_tail));
+
+	ok(strip2(&in, &out) == STRIP_DONE, "iptc: location found");
+	x = app13_iptc(out.p, out.len, &xl, &dg);
+	ok(x != NULL && !has(x, xl, "Berlin") && !has(x, xl, "Germany") &&
+	    !has(x, xl, "Kreuzberg") && !has(x, xl, "Bayern"),
+	    "iptc: City, Country, Sub-location, Province gone");
+	ok(x != NULL && has(x, xl, "Someone") && has(x, xl, "(c) me") &&
+	    xl == d.len - 4 * 5 - 6 - 7 - 9 - 6 - 2,
+	    "iptc: the rest kept, %zu bytes", xl);
+	if (x != NULL) {
+		MD5Init(&ctx);
+		MD5Update(&ctx, x, xl);
+		MD5Final(md, &ctx);
+	}
+	ok(x != NULL && dg != NULL && memcmp(dg, md, 16) == 0,
+	    "iptc: digest matches the new data");
+	ok(has(out.p, out.len, "resolution"), "iptc: other resources kept");
+	ok(memcmp(out.p + out.len - sizeof(jpeg_tail), jpeg_tail,
+	    sizeof(jpeg_tail)) == 0, "iptc: scan unchanged");
+	free(in.p);
+	free(out.p);
+
+	/* The same in PNG, as ImageMagick and exiftool write it there. */
+	in.p = NULL;
+	in.len = 0;
+	put(&in, "\x89PNG\r\n\x1a\n", 8);
+	png_chunk(&in, "IHDR", "\0\0\0\1\0\0\0\1\x08\0\0\0\0", 13);
+	out.p = NULL;
+	out.len = 0;
+	raw_profile(&out, "IPTC profile", seg.p + 14, seg.len - 14);
+	ztxt(&in, "Raw profile type iptc", &out);
+	free(out.p);
+	out.p = NULL;
+	out.len = 0;
+	raw_profile(&out, "iptc", d.p, d.len);
+	ztxt(&in, "Raw profile type 8bim", &out);
+	free(out.p);
+	png_chunk(&in, "IEND", NULL, 0);
+	ok(strip2(&in, &out) == STRIP_DONE && png_valid(out.p, out.len),
+	    "iptc png: location found, CRCs right");
+	x = text_chunk(out.p, out.len, "Raw profile type iptc", type, &xl);
+	memset(&e, 0, sizeof(e));
+	ok(x != NULL && raw_decode(x, xl, &e) && has(e.p, e.len, "Someone") &&
+	    !has(e.p, e.len, "Berlin") && has(e.p, e.len, "8BIM"),
+	    "iptc png: resources without City");
+	free(e.p);
+	x = text_chunk(out.p, out.len, "Raw profile type 8bim", type, &xl);
+	memset(&e, 0, sizeof(e));
+	ok(x != NULL && raw_decode(x, xl, &e) && has(e.p, e.len, "Someone") &&
+	    !has(e.p, e.len, "Germany") && e.p[0] == 0x1c,
+	    "iptc png: bare IIM without Country");
+	free(e.p);
+	free(in.p);
+	free(out.p);
+	free(seg.p);
+	free(d.p);
+}
+
+/* strip_xmp() on a table of packets: what must go and what must stay. */
+static void
+test_xmp(void)
+{
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} t[] = {
+		{ "<a exif:GPSAltitude='1'/>", "<a                     />" },
+		{ "<a\texif:GPSAltitude = \"1\" b='2'/>",
+		  "<a\t                       b='2'/>" },
+		{ "<exif:GPSVersionID>2.3</exif:GPSVersionID>x",
+		  "                                          x" },
+		{ "<exif:GPSVersionID rdf:resource='>'/>y",
+		  "                                     y" },
+		{ "<photoshop:State>CA</photoshop:State >",
+		  "                                      " },
+		/* Not properties: other names, no '<' or space before. */
+		{ "<photoshop:Cityscape>1</photoshop:Cityscape>",
+		  "<photoshop:Cityscape>1</photoshop:Cityscape>" },
+		{ "<a b='xexif:GPSLatitude=1'/>",
+		  "<a b='xexif:GPSLatitude=1'/>" },
+		{ "<a exif:GPSLatitude/>", "<a exif:GPSLatitude/>" },
+		/* Never closed: all the rest goes. */
+		{ "<a><exif:GPSLatitude>1 <b>2</b>",
+		  "<a>                            " },
+		{ "<a exif:GPSLatitude='1", "<a                    " },
+	};
+	char	 buf[256];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		strlcpy(buf, t[i].in, sizeof(buf));
+		strip_xmp((unsigned char *)buf, strlen(buf));
+		ok(strcmp(buf, t[i].want) == 0, "xmp: \"%s\" -> \"%s\"",
+		    t[i].in, buf);
+	}
+}
+
+/* Every truncation and many corruptions: no crash, no read past the end. */
+static void
+test_garbage(void)
+{
+	struct buf		 in[3], out;
+	unsigned char		*p;
+	size_t			 i, j, k, bad = 0;
+	enum strip_status	 st;
+
+	in[0] = make_jpeg(tiff_gps, sizeof(tiff_gps), xmp_loc);
+	in[1] = make_png(tiff_gps, sizeof(tiff_gps), xmp_loc, 1);
+	in[2] = make_webp(tiff_gps, sizeof(tiff_gps), xmp_loc, 0);
+	srandom(1);
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i <= in[k].len; i++) {
+			/* An exact-size copy, so ASan sees any overread. */
+			if ((p = malloc(i + 1)) == NULL)
+				abort();
+			memcpy(p, in[k].p, i);
+			st = strip_location(p, i, &out.p, &out.len);
+			bad += st != STRIP_DONE && st != STRIP_UNCHANGED;
+			free(out.p);
+			for (j = 0; j < 8 && i > 0; j++)
+				p[random() % i] = random();
+			st = strip_location(p, i, &out.p, &out.len);
+			free(out.p);
+			free(p);
+		}
+		free(in[k].p);
+	}
+	ok(bad == 0, "truncations: never an error, only DONE or UNCHANGED");
+	p = (unsigned char *)"\xff\xd8\xff\xe1\xff\xff";
+	ok(strip_location(p, 6, &out.p, &out.len) == STRIP_UNCHANGED,
+	    "jpeg: a segment longer than the file, unchanged");
+	ok(strip_location((const unsigned char *)"GIF89a", 6, &out.p,
+	    &out.len) == STRIP_UNCHANGED, "gif: unchanged");
+	ok(!strip_exif_has_gps((const unsigned char *)"MM\0*\xff\xff\xff\xff",
+	    8), "exif: IFD0 past the end is no GPS");
+}
+
+int
+main(void)
+{
+	test_jpeg();
+	test_png(0);
+	test_png(1);
+	test_png_im();
+	test_iptc();
+	test_lenient();
+	test_webp(0);
+	test_webp(1);
+	test_xmp();
+	test_garbage();
+	return tap_done();
+}
