@@ -57,6 +57,7 @@ resize_make(struct resize *r, const struct db_image *img, const char *id,
 {
 	struct variant		 out[VARIANT_MAX];
 	struct store_buf	 orig;
+	struct img_info		 info;
 	enum store_status	 rc;
 	enum img_type		 t = img_type_of(img->type);
 	char			 key[64];
@@ -65,6 +66,18 @@ resize_make(struct resize *r, const struct db_image *img, const char *id,
 	rc = store_get(r->store, key, r->conf.max_upload_bytes, &orig);
 	if (rc != STORE_OK) {
 		snprintf(why, whysz, "read %s: %s", key, store_status_str(rc));
+		return -1;
+	}
+	/*
+	 * The upload checked these bytes, but a store is not only written
+	 * by uploads: nothing over the limits, or not of the row's type,
+	 * reaches the decoder (a 65000x65000 JPEG header alone made it
+	 * allocate half a gigabyte).
+	 */
+	if (img_probe(orig.data, orig.len, t, &r->conf, &info) != IMG_OK) {
+		snprintf(why, whysz, "will not decode: not a %s image "
+		    "within the limits", img->type);
+		store_buf_free(&orig);
 		return -1;
 	}
 	if (variant_make_all(orig.data, orig.len, t, out, n, why,
