@@ -13,6 +13,7 @@
 #include "id.h"
 #include "img.h"
 #include "log.h"
+#include "metrics.h"
 #include "range.h"
 #include "size.h"
 #include "store.h"
@@ -100,7 +101,10 @@ serve_sink(void *arg, const void *buf, size_t len)
 {
 	FCGX_Stream	*out = arg;
 
-	return FCGX_PutStr(buf, len, out) == (int)len ? 0 : -1;
+	if (FCGX_PutStr(buf, len, out) != (int)len)
+		return -1;
+	metrics_add(METRICS_BYTES_OUT, len);
+	return 0;
 }
 
 static void

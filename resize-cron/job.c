@@ -14,6 +14,7 @@
 #include "resize.h"
 #include "size.h"
 #include "store.h"
+#include "textfile.h"
 #include "variant.h"
 
 static enum db_status
@@ -21,6 +22,7 @@ resize_fail(struct resize *r, const struct db_job *job, const char *id,
     const char *why)
 {
 	log_warnx("resize %s: attempt %d: %s", id, job->attempts, why);
+	textfile_count(TEXTFILE_FAILED);
 	return db_job_fail(r->db, job->image_id, why, r->max_attempts) ==
 	    DB_DOWN ? DB_DOWN : DB_OK;
 }
@@ -100,7 +102,9 @@ resize_job(struct resize *r, const struct db_job *job)
 		return rc;
 	if (resize_make(r, &img, id, v, &n, why, sizeof(why)) == -1)
 		return resize_fail(r, job, id, why);
-	if ((rc = db_job_done(r->db, job->image_id, v, n)) == DB_OK)
+	if ((rc = db_job_done(r->db, job->image_id, v, n)) == DB_OK) {
 		log_info("resize %s: %zu variants", id, n);
+		textfile_count(TEXTFILE_DONE);
+	}
 	return rc == DB_DOWN ? DB_DOWN : DB_OK;
 }

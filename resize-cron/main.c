@@ -9,6 +9,8 @@
  *	imghost-resize --migrate [--sql-dir dir]	apply migrations
  *
  * --lease seconds sets how long a claim holds a job (default 120).
+ * --metrics-file path.prom writes the resizer's figures there for
+ * node_exporter's textfile collector (resize-cron/textfile.c).
  */
 #include <err.h>
 #include <getopt.h>
@@ -16,12 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "img.h"
 #include "log.h"
 #include "resize.h"
 #include "store.h"
+#include "textfile.h"
 
 /* How long a claim holds a job: far more than the slowest image takes. */
 #define RESIZE_LEASE		120
@@ -40,8 +44,9 @@ resize_on_signal(int sig)
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: imghost-resize [--lease seconds] --once | "
-	    "--loop | --check | --migrate [--sql-dir dir]\n");
+	fprintf(stderr, "usage: imghost-resize [--lease seconds] "
+	    "[--metrics-file path] --once | --loop | --check | "
+	    "--migrate [--sql-dir dir]\n");
 	exit(2);
 }
 
@@ -50,14 +55,22 @@ static int
 resize_drain(struct resize *r)
 {
 	struct db_job	 job;
+	struct timespec	 t0;
+	enum db_status	 rc;
 	int		 got;
 
 	while (!resize_quit) {
 		if (db_jobs_claim(r->db, r->lease, 1, &job, &got) != DB_OK)
 			return -1;
-		if (got == 0)
+		if (got == 0) {
+			textfile_write(1);
 			return 0;
-		if (resize_job(r, &job) == DB_DOWN)
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		rc = resize_job(r, &job);
+		textfile_job_time(&t0);
+		textfile_write(0);
+		if (rc == DB_DOWN)
 			return -1;
 	}
 	return 0;
@@ -74,6 +87,7 @@ resize_loop(struct resize *r)
 		if (resize_drain(r) == -1) {
 			/* The database is down: wait for it, a bit longer
 			 * each time, up to half a minute. */
+			textfile_write(0);
 			sleep(backoff);
 			backoff = backoff < 30 ? backoff * 2 : 30;
 			continue;
@@ -138,6 +152,8 @@ resize_run(struct resize *r, int mode)
 		return 1;
 	resize_signals();
 	rc = mode == 'l' ? resize_loop(r) : (resize_drain(r) == -1);
+	/* A run cut short by a signal or the database still counts. */
+	textfile_write(0);
 	store_free(r->store);
 	img_done();
 	return rc;
@@ -153,18 +169,21 @@ main(int argc, char *argv[])
 		{ "migrate", no_argument, NULL, 'm' },
 		{ "sql-dir", required_argument, NULL, 'd' },
 		{ "lease", required_argument, NULL, 'L' },
+		{ "metrics-file", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct resize	 r = { .lease = RESIZE_LEASE,
 			    .max_attempts = RESIZE_MAX_ATTEMPTS };
-	const char	*sqldir = SQLDIR, *errstr;
+	const char	*sqldir = SQLDIR, *errstr, *metrics = NULL;
 	char		 msg[512];
 	int		 ch, mode = 0, rc;
 
 	log_init("imghost-resize");
-	while ((ch = getopt_long(argc, argv, "olcmd:L:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "olcmd:L:M:", opts, NULL)) != -1) {
 		if (ch == 'd')
 			sqldir = optarg;
+		else if (ch == 'M')
+			metrics = optarg;
 		else if (ch == 'L') {
 			r.lease = strtonum(optarg, 1, 86400, &errstr);
 			if (errstr != NULL)
@@ -178,6 +197,7 @@ main(int argc, char *argv[])
 		usage();
 	if (conf_load(&r.conf, msg, sizeof(msg)) == -1)
 		errx(1, "configuration: %s", msg);
+	textfile_init(metrics);
 	if ((r.db = db_open(r.conf.database_url)) == NULL)
 		err(1, "db_open");
 	if (db_conn(r.db) == NULL)
