@@ -114,10 +114,13 @@ main(void)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (http_req_init(&req, &fr) == -1)
 			http_error(&req, 404, "not_found", "URL too long");
-		else
+		else {
+			log_context("%s %s", req.method, req.path);
 			app_route(&app, &req);
+		}
 		FCGX_Finish_r(&fr);
 		metrics_request_end(&req, &t0);
+		log_context(NULL);
 	}
 	img_done();
 	store_free(app.store);

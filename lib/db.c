@@ -230,15 +230,21 @@ db_wait(struct db *db, int timeout_ms)
 int
 db_ping(struct db *db)
 {
-	PGconn	*conn;
+	PGconn		*conn;
+	PGresult	*res;
+	int		 ok;
 
 	if ((conn = db_conn(db)) == NULL) {
 		db_nerrors++;
 		return -1;
 	}
-	if (db_exec(conn, "SELECT 1") == 0)
+	res = PQexec(conn, "SELECT 1");
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	PQclear(res);
+	if (ok)
 		return 0;
-	/* The server may have restarted: one fresh connection, one try. */
+	/* The server may have restarted: one fresh connection, one try,
+	 * and one line in the log if that fails too. */
 	PQreset(conn);
 	if (db_exec(conn, "SELECT 1") == 0)
 		return 0;

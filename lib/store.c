@@ -105,13 +105,37 @@ store_buf_free(struct store_buf *b)
 	b->len = 0;
 }
 
+/* The caller's sink, and whether it stopped the transfer itself. */
+struct store_tee {
+	store_sink	 sink;
+	void		*arg;
+	int		 stopped;
+};
+
+static int
+store_tee_sink(void *arg, const void *buf, size_t len)
+{
+	struct store_tee	*t = arg;
+
+	if (t->sink(t->arg, buf, len) == 0)
+		return 0;
+	t->stopped = 1;
+	return -1;
+}
+
 enum store_status
 store_stream(struct store *st, const char *key, off_t off, off_t len,
     struct store_stat *ss, store_sink sink, void *arg)
 {
+	struct store_tee	 t = { sink, arg, 0 };
+	enum store_status	 rc;
+
 	if (st->s3 != NULL)
-		return store_count(s3_stream(st->s3, key, off, len, ss, sink, arg));
-	return store_count(fs_stream(st->fs, key, off, len, ss, sink, arg));
+		rc = s3_stream(st->s3, key, off, len, ss, store_tee_sink, &t);
+	else
+		rc = fs_stream(st->fs, key, off, len, ss, store_tee_sink, &t);
+	/* A reader that went away is not the store failing. */
+	return t.stopped ? rc : store_count(rc);
 }
 
 enum store_status

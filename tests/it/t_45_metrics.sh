@@ -82,6 +82,12 @@ for store in fs s3; do
 	check "$store: the exposition is valid" valid_exposition "$TMP/m-$store"
 done
 
+# applog: the app's lines so far (lighttpd hands its stderr on).
+applog() {
+	cat "$OUT/s3/log/stderr.log" "$OUT/s3/log/error.log" 2>/dev/null |
+		grep 'imghost-fcgi\['
+}
+
 # Everything below on s3, where every image request reaches the app (with
 # fs lighttpd serves what exists itself, which the app never sees).
 use_store s3
@@ -93,6 +99,7 @@ size_sum=$(($(stat -c %s "$TMP/u1.png") + $(stat -c %s "$TMP/u2.png") +
 	$(stat -c %s "$TMP/u3.png") + $(stat -c %s "$TMP/u1.png")))
 
 scrape "$TMP/before"
+applog >"$TMP/log.before"
 # Three new uploads and one of the same bytes again, as raw bodies so
 # the bytes read are exactly the files'.
 for f in u1 u2 u3 u1; do
@@ -117,6 +124,11 @@ is "other paths are 404" "$STATUS" 404
 req "$BASE/$id1"
 req "$BASE/healthz"
 scrape "$TMP/after"
+applog | diff "$TMP/log.before" - | sed -n 's/^> //p' >"$TMP/log.new"
+is "404s are not logged" "$(grep -c -e 404 -e AAAAAAAA -e /nope -e /x/y \
+	"$TMP/log.new")" 0
+is "each new upload logged once, with its id" \
+	"$(grep -c "upload [A-Za-z0-9_-]\{8\}: png" "$TMP/log.new")" 3
 
 is "uploads counted" "$(delta imghost_uploads_total)" 3
 is "dedup hits counted" "$(delta imghost_upload_dedup_hits_total)" 1
@@ -184,6 +196,8 @@ is "a view with S3 down is 503" "$STATUS" 503
 rgw_resume "$RGW_DIR" >/dev/null
 scrape "$TMP/after"
 check "store errors counted" [ "$(delta imghost_store_errors_total)" -ge 1 ]
+is "the store failure logged once, with the image and the cause" \
+	"$(applog | grep -c "GET /i/$id1.png: s3: HEAD $id1/original.png: .*connect")" 1
 is "the 503 counted" \
 	"$(delta 'imghost_http_requests_total{route="image",code="5xx"}')" 1
 
@@ -201,6 +215,10 @@ check "the exposition is valid with the database down" \
 pg_start "$PG_DIR" "-c fsync=off" >/dev/null
 scrape "$TMP/after"
 check "database errors counted" [ "$(delta imghost_db_errors_total)" -ge 2 ]
+is "the database failure logged once, with the request and the cause" \
+	"$(applog | grep -c "GET /api/v1/images/$id1: db: connect: .*failed")" 1
+is "every app line is one event: time, program, level" \
+	"$(applog | grep -cvE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z imghost-fcgi\[[0-9]+\]: (info|warning|error): ')" 0
 
 # The resizer's textfile: as many jobs done as there were queued.
 prom=$TMP/textfile/imghost-resize.prom
@@ -216,6 +234,8 @@ lbl='resizer="imghost-resize"'
 is "jobs done counted" "$(val "$prom" "imghost_resize_jobs_done_total{$lbl}")" \
 	"$queued"
 is "as the log says" "$(grep -c ' variants$' "$TMP/resize.log")" "$queued"
+is "each job's line names its image" \
+	"$(grep -cE 'resize [A-Za-z0-9_-]{8}: 6 variants$' "$TMP/resize.log")" "$queued"
 is "no failures" "$(val "$prom" "imghost_resize_jobs_failed_total{$lbl}")" 0
 is "duration histogram counted each job" \
 	"$(val "$prom" "imghost_resize_duration_seconds_count{$lbl}")" "$queued"
@@ -234,6 +254,7 @@ check "no temporary file left" \
 convert -size 33x22 xc:teal "$TMP/victim.png"
 req --data-binary "@$TMP/victim.png" -H 'Content-Type: image/png' \
 	"$BASE/api/v1/images"
+vid=$(json .id)
 # The row says GIF: the resizer looks for an original.gif that is not
 # in the store, and the attempt fails.
 psql_q "UPDATE images SET type = 'gif' WHERE sha256 =
@@ -246,6 +267,9 @@ is "the second run adds to the first" \
 	"$(val "$prom" "imghost_resize_jobs_done_total{$lbl}")" $((queued + 1))
 is "a failed attempt is counted" \
 	"$(val "$prom" "imghost_resize_jobs_failed_total{$lbl}")" 1
+is "and logged once with its image and cause" \
+	"$(grep -c "resize $vid: attempt 1: read $vid/original.gif: not_found" \
+	"$TMP/resize.log")" 1
 is "the histogram carries on too" \
 	"$(val "$prom" "imghost_resize_duration_seconds_count{$lbl}")" \
 	$((queued + 2))
