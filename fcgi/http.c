@@ -15,6 +15,8 @@ http_req_init(struct http_req *req, FCGX_Request *fr)
 
 	req->fr = fr;
 	req->html = 0;
+	req->status = 0;
+	req->path[0] = '\0';
 	req->method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
 	if (req->method == NULL)
 		req->method = "";
@@ -65,6 +67,7 @@ http_head(struct http_req *req, int status, const char *type)
 	    "Content-Type: %s\r\n"
 	    "X-Content-Type-Options: nosniff\r\n",
 	    status, http_reason(status), type);
+	req->status = status;
 }
 
 void

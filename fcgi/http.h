@@ -11,6 +11,7 @@ struct http_req {
 	const char	*method;	/* "GET" */
 	char		 path[1024];	/* REQUEST_URI before '?', undecoded */
 	int		 html;		/* a browser's page: errors as HTML */
+	int		 status;	/* answered with, 0 before http_head() */
 };
 
 /* Fills req from the FastCGI parameters; -1 when the path is too long. */

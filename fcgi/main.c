@@ -6,6 +6,7 @@
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <fcgiapp.h>
 
@@ -14,6 +15,7 @@
 #include "id.h"
 #include "img.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 
 /* 1 when the method is one of allow ("GET, HEAD"); else answers 405. */
@@ -54,6 +56,9 @@ app_route(struct app *app, struct http_req *req)
 	} else if (strcmp(p, "/healthz") == 0) {
 		if (app_method(req, "GET, HEAD"))
 			health_serve(app, req);
+	} else if (strcmp(p, "/metrics") == 0) {
+		if (app_method(req, "GET, HEAD"))
+			metrics_serve(app, req);
 	} else if (strcmp(p, "/") == 0) {
 		/* The form of the upload page posts here without a script. */
 		req->html = 1;
@@ -82,6 +87,7 @@ app_init(struct app *app)
 	if (conf_load(&app->conf, msg, sizeof(msg)) == -1)
 		errx(1, "configuration: %s", msg);
 	img_init(&app->conf);
+	metrics_init();
 	/* The database may be down at start-up: connect on first use. */
 	if ((app->db = db_open(app->conf.database_url)) == NULL)
 		err(1, "db_open");
@@ -97,6 +103,7 @@ main(void)
 	struct app	 app;
 	FCGX_Request	 fr;
 	struct http_req	 req;
+	struct timespec	 t0;
 
 	log_init("imghost-fcgi");
 	memset(&app, 0, sizeof(app));
@@ -104,11 +111,16 @@ main(void)
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0)
 		errx(1, "FastCGI initialisation failed");
 	while (FCGX_Accept_r(&fr) >= 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (http_req_init(&req, &fr) == -1)
 			http_error(&req, 404, "not_found", "URL too long");
-		else
+		else {
+			log_context("%s %s", req.method, req.path);
 			app_route(&app, &req);
+		}
 		FCGX_Finish_r(&fr);
+		metrics_request_end(&req, &t0);
+		log_context(NULL);
 	}
 	img_done();
 	store_free(app.store);

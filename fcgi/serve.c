@@ -13,6 +13,7 @@
 #include "id.h"
 #include "img.h"
 #include "log.h"
+#include "metrics.h"
 #include "range.h"
 #include "size.h"
 #include "store.h"
@@ -100,7 +101,10 @@ serve_sink(void *arg, const void *buf, size_t len)
 {
 	FCGX_Stream	*out = arg;
 
-	return FCGX_PutStr(buf, len, out) == (int)len ? 0 : -1;
+	if (FCGX_PutStr(buf, len, out) != (int)len)
+		return -1;
+	metrics_add(METRICS_BYTES_OUT, len);
+	return 0;
 }
 
 static void
@@ -110,7 +114,6 @@ serve_blob(struct app *app, struct http_req *req,
 	const char		*mime = img_mime(t->type);
 	off_t			 off = 0, len = st->size;
 	enum range_status	 rs;
-	enum store_status	 rc;
 
 	if (serve_not_modified(req, st)) {
 		serve_blob_head(req, 304, mime, st);
@@ -135,12 +138,13 @@ serve_blob(struct app *app, struct http_req *req,
 	    (long long)len);
 	if (strcmp(req->method, "HEAD") == 0)
 		return;
-	rc = store_stream(app->store, t->key, off, len, NULL, serve_sink,
+	/*
+	 * The headers are gone: a failure can only cut the body short.  The
+	 * store logged its own failure with the key; a client that went
+	 * away is no event worth a line.
+	 */
+	(void)store_stream(app->store, t->key, off, len, NULL, serve_sink,
 	    req->fr->out);
-	/* The headers are gone: a failure can only cut the body short. */
-	if (rc != STORE_OK)
-		log_errx("serve %s: %s after the headers", t->key,
-		    store_status_str(rc));
 }
 
 void

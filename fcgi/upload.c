@@ -15,6 +15,7 @@
 #include "id.h"
 #include "img.h"
 #include "log.h"
+#include "metrics.h"
 #include "multipart.h"
 #include "store.h"
 #include "strip.h"
@@ -33,6 +34,7 @@ upload_read(void *arg, void *buf, size_t len)
 	n = FCGX_GetStr(buf, len > 1 << 20 ? 1 << 20 : (int)len, in);
 	if (n == 0 && FCGX_GetError(in) != 0)
 		return -1;
+	metrics_add(METRICS_BYTES_IN, n);
 	return n;
 }
 
@@ -146,6 +148,7 @@ upload_answer(struct app *app, struct http_req *req,
 	char	 base[512], id[ID_LEN + 1];
 	int	 ready[8] = { 0 };
 
+	metrics_add(duplicate ? METRICS_DEDUP : METRICS_UPLOADS, 1);
 	if (req->html) {
 		api_base_url(app, req, base, sizeof(base));
 		id_from_int(img->id, id);

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <poll.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,18 @@ _Static_assert(DB_MAX_STMTS <= 64, "db->prepared has 64 bits");
 struct db {
 	char		*url;
 	PGconn		*conn;
-	unsigned long long prepared;	/* bit per db_stmt slot, this conn */
+	uint64_t	 prepared;	/* bit per db_stmt slot, this conn */
 	char		*listen;	/* channel to LISTEN on each conn */
 };
+
+/* Failed statements and pings of this process, for db_error_count(). */
+static unsigned long long	 db_nerrors;
+
+unsigned long long
+db_error_count(void)
+{
+	return db_nerrors;
+}
 
 struct db *
 db_open(const char *url)
@@ -118,12 +128,12 @@ db_prepare(struct db *db, PGconn *conn, const struct db_stmt *st,
 	PGresult	*res;
 	int		 ok;
 
-	if (db->prepared & (1ULL << st->slot))
+	if (db->prepared & (UINT64_C(1) << st->slot))
 		return 0;
 	res = PQprepare(conn, name, st->sql, st->nparams, NULL);
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (ok)
-		db->prepared |= 1ULL << st->slot;
+		db->prepared |= UINT64_C(1) << st->slot;
 	else if (PQstatus(conn) == CONNECTION_OK)
 		log_errx("db: prepare %.60s: %s", st->sql,
 		    PQresultErrorMessage(res));
@@ -144,11 +154,14 @@ db_run(struct db *db, const struct db_stmt *st, const char *const *params,
 	snprintf(name, sizeof(name), "s%d", st->slot);
 	/* A connection broken by a server restart gets one fresh try. */
 	for (try = 0; try < 2; try++) {
-		if ((conn = db_conn(db)) == NULL)
+		if ((conn = db_conn(db)) == NULL) {
+			db_nerrors++;
 			return DB_DOWN;
+		}
 		if (db_prepare(db, conn, st, name) == -1) {
 			if (PQstatus(conn) != CONNECTION_OK)
 				continue;
+			db_nerrors++;
 			return DB_FAIL;
 		}
 		*res = PQexecPrepared(conn, name, st->nparams, params,
@@ -161,9 +174,11 @@ db_run(struct db *db, const struct db_stmt *st, const char *const *params,
 		if (PQstatus(conn) != CONNECTION_OK)
 			continue;
 		log_errx("db: %.60s: %s", st->sql, PQerrorMessage(conn));
+		db_nerrors++;
 		return DB_FAIL;
 	}
 	log_errx("db: connection lost");
+	db_nerrors++;
 	return DB_DOWN;
 }
 
@@ -217,15 +232,26 @@ db_wait(struct db *db, int timeout_ms)
 int
 db_ping(struct db *db)
 {
-	PGconn	*conn;
+	PGconn		*conn;
+	PGresult	*res;
+	int		 ok;
 
-	if ((conn = db_conn(db)) == NULL)
+	if ((conn = db_conn(db)) == NULL) {
+		db_nerrors++;
 		return -1;
+	}
+	res = PQexec(conn, "SELECT 1");
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	PQclear(res);
+	if (ok)
+		return 0;
+	/* The server may have restarted: one fresh connection, one try,
+	 * and one line in the log if that fails too. */
+	PQreset(conn);
 	if (db_exec(conn, "SELECT 1") == 0)
 		return 0;
-	/* The server may have restarted: one fresh connection, one try. */
-	PQreset(conn);
-	return db_exec(conn, "SELECT 1");
+	db_nerrors++;
+	return -1;
 }
 
 /* Returns the single integer a query gives, or -1 (logged). */

@@ -35,6 +35,9 @@ int		 db_wait(struct db *, int timeout_ms);
 /* 0 when the server answers a query, -1 otherwise (logged). */
 int		 db_ping(struct db *);
 
+/* How many statements and pings failed in this process (for metrics). */
+unsigned long long db_error_count(void);
+
 /*
  * Applies the migrations in dir not applied yet, in order, each in its
  * own transaction, under an advisory lock so two machines can run it at

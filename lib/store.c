@@ -15,6 +15,24 @@ struct store {
 	struct s3	*s3;
 };
 
+/* Calls that failed in this process, for store_error_count(). */
+static unsigned long long	 store_nerrors;
+
+/* Passes rc through, counting a failure; a missing blob is no failure. */
+static enum store_status
+store_count(enum store_status rc)
+{
+	if (rc != STORE_OK && rc != STORE_NOT_FOUND)
+		store_nerrors++;
+	return rc;
+}
+
+unsigned long long
+store_error_count(void)
+{
+	return store_nerrors;
+}
+
 struct store *
 store_open(const struct conf *c)
 {
@@ -64,8 +82,8 @@ store_put(struct store *st, const char *key, const void *buf, size_t len,
     const char *type)
 {
 	if (st->s3 != NULL)
-		return s3_put(st->s3, key, buf, len, type);
-	return fs_put(st->fs, key, buf, len);
+		return store_count(s3_put(st->s3, key, buf, len, type));
+	return store_count(fs_put(st->fs, key, buf, len));
 }
 
 enum store_status
@@ -73,8 +91,8 @@ store_get(struct store *st, const char *key, size_t max,
     struct store_buf *out)
 {
 	if (st->s3 != NULL)
-		return s3_get(st->s3, key, max, out);
-	return fs_get(st->fs, key, max, out);
+		return store_count(s3_get(st->s3, key, max, out));
+	return store_count(fs_get(st->fs, key, max, out));
 }
 
 void
@@ -87,29 +105,53 @@ store_buf_free(struct store_buf *b)
 	b->len = 0;
 }
 
+/* The caller's sink, and whether it stopped the transfer itself. */
+struct store_tee {
+	store_sink	 sink;
+	void		*arg;
+	int		 stopped;
+};
+
+static int
+store_tee_sink(void *arg, const void *buf, size_t len)
+{
+	struct store_tee	*t = arg;
+
+	if (t->sink(t->arg, buf, len) == 0)
+		return 0;
+	t->stopped = 1;
+	return -1;
+}
+
 enum store_status
 store_stream(struct store *st, const char *key, off_t off, off_t len,
     struct store_stat *ss, store_sink sink, void *arg)
 {
+	struct store_tee	 t = { sink, arg, 0 };
+	enum store_status	 rc;
+
 	if (st->s3 != NULL)
-		return s3_stream(st->s3, key, off, len, ss, sink, arg);
-	return fs_stream(st->fs, key, off, len, ss, sink, arg);
+		rc = s3_stream(st->s3, key, off, len, ss, store_tee_sink, &t);
+	else
+		rc = fs_stream(st->fs, key, off, len, ss, store_tee_sink, &t);
+	/* A reader that went away is not the store failing. */
+	return t.stopped ? rc : store_count(rc);
 }
 
 enum store_status
 store_head(struct store *st, const char *key, struct store_stat *ss)
 {
 	if (st->s3 != NULL)
-		return s3_head(st->s3, key, ss);
-	return fs_head(st->fs, key, ss);
+		return store_count(s3_head(st->s3, key, ss));
+	return store_count(fs_head(st->fs, key, ss));
 }
 
 enum store_status
 store_delete(struct store *st, const char *key)
 {
 	if (st->s3 != NULL)
-		return s3_delete(st->s3, key);
-	return fs_delete(st->fs, key);
+		return store_count(s3_delete(st->s3, key));
+	return store_count(fs_delete(st->fs, key));
 }
 
 enum store_status
@@ -124,8 +166,8 @@ enum store_status
 store_ping(struct store *st)
 {
 	if (st->s3 != NULL)
-		return s3_ping(st->s3);
-	return fs_ping(st->fs);
+		return store_count(s3_ping(st->s3));
+	return store_count(fs_ping(st->fs));
 }
 
 const char *

@@ -102,6 +102,9 @@ enum store_status store_ping(struct store *);
 /* A short name for a status, for logs and tests ("not_found"). */
 const char	*store_status_str(enum store_status);
 
+/* How many calls failed in this process, a missing blob aside. */
+unsigned long long store_error_count(void);
+
 /* The driver's name, "fs" or "s3". */
 const char	*store_driver(const struct store *);
 

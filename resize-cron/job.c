@@ -14,13 +14,14 @@
 #include "resize.h"
 #include "size.h"
 #include "store.h"
+#include "textfile.h"
 #include "variant.h"
 
 static enum db_status
-resize_fail(struct resize *r, const struct db_job *job, const char *id,
-    const char *why)
+resize_fail(struct resize *r, const struct db_job *job, const char *why)
 {
-	log_warnx("resize %s: attempt %d: %s", id, job->attempts, why);
+	log_warnx("attempt %d: %s", job->attempts, why);
+	textfile_count(TEXTFILE_FAILED);
 	return db_job_fail(r->db, job->image_id, why, r->max_attempts) ==
 	    DB_DOWN ? DB_DOWN : DB_OK;
 }
@@ -115,8 +116,7 @@ resize_undo(struct resize *r, const char *id, int64_t image_id,
 		    img_ext(img_type_of(v[i].format)));
 		store_delete(r->store, key);
 	}
-	log_info("resize %s: taken down meanwhile, %zu variants deleted", id,
-	    n);
+	log_info("taken down meanwhile: %zu variants deleted", n);
 }
 
 enum db_status
@@ -129,17 +129,21 @@ resize_job(struct resize *r, const struct db_job *job)
 	size_t			 n;
 
 	id_from_int(job->image_id, id);
+	/* Every line logged below, the database's and the store's too. */
+	log_context("resize %s", id);
 	rc = db_image_by_id(r->db, job->image_id, &img);
-	if (rc == DB_NOT_FOUND)
-		return db_job_delete(r->db, job->image_id) == DB_DOWN ?
-		    DB_DOWN : DB_OK;
-	if (rc != DB_OK)
-		return rc;
-	if (resize_make(r, &img, id, v, &n, why, sizeof(why)) == -1)
-		return resize_fail(r, job, id, why);
-	if ((rc = db_job_done(r->db, job->image_id, v, n)) == DB_OK)
-		log_info("resize %s: %zu variants", id, n);
-	else if (rc == DB_FAIL)
+	if (rc == DB_NOT_FOUND) {
+		log_info("the image is gone: job dropped");
+		rc = db_job_delete(r->db, job->image_id);
+	} else if (rc == DB_OK &&
+	    resize_make(r, &img, id, v, &n, why, sizeof(why)) == -1)
+		rc = resize_fail(r, job, why);
+	else if (rc == DB_OK &&
+	    (rc = db_job_done(r->db, job->image_id, v, n)) == DB_OK) {
+		log_info("%zu variants", n);
+		textfile_count(TEXTFILE_DONE);
+	} else if (rc == DB_FAIL)
 		resize_undo(r, id, job->image_id, v, n);
+	log_context(NULL);
 	return rc == DB_DOWN ? DB_DOWN : DB_OK;
 }

@@ -12,6 +12,9 @@
  * --workers n runs n copies of the queue in child processes, each with
  * its own connections (default: one for each online CPU), so that one
  * resizer uses the whole machine; ImageMagick itself runs on one thread.
+ * --metrics-file path.prom writes the resizer's figures there for
+ * node_exporter's textfile collector (resize-cron/textfile.c); worker n
+ * of several writes path-n.prom.
  */
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -23,12 +26,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "img.h"
 #include "log.h"
 #include "resize.h"
 #include "store.h"
+#include "textfile.h"
 
 /* How long a claim holds a job: far more than the slowest image takes. */
 #define RESIZE_LEASE		120
@@ -49,8 +54,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: imghost-resize [--lease seconds] "
-	    "[--workers n] --once | --loop | --check | --migrate "
-	    "[--sql-dir dir]\n");
+	    "[--workers n] [--metrics-file path] --once | --loop | --check "
+	    "| --migrate [--sql-dir dir]\n");
 	exit(2);
 }
 
@@ -59,14 +64,22 @@ static int
 resize_drain(struct resize *r)
 {
 	struct db_job	 job;
+	struct timespec	 t0;
+	enum db_status	 rc;
 	int		 got;
 
 	while (!resize_quit) {
 		if (db_jobs_claim(r->db, r->lease, 1, &job, &got) != DB_OK)
 			return -1;
-		if (got == 0)
+		if (got == 0) {
+			textfile_write(1);
 			return 0;
-		if (resize_job(r, &job) == DB_DOWN)
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		rc = resize_job(r, &job);
+		textfile_job_time(&t0);
+		textfile_write(0);
+		if (rc == DB_DOWN)
 			return -1;
 	}
 	return 0;
@@ -83,6 +96,7 @@ resize_loop(struct resize *r)
 		if (resize_drain(r) == -1) {
 			/* The database is down: wait for it, a bit longer
 			 * each time, up to half a minute. */
+			textfile_write(0);
 			sleep(backoff);
 			backoff = backoff < 30 ? backoff * 2 : 30;
 			continue;
@@ -145,14 +159,16 @@ resize_work(struct resize *r, int mode)
 		return 1;
 	resize_signals();
 	rc = mode == 'l' ? resize_loop(r) : (resize_drain(r) == -1);
+	/* A run cut short by a signal or the database still counts. */
+	textfile_write(0);
 	store_free(r->store);
 	img_done();
 	return rc;
 }
 
-/* A worker process with its own connection; it dies with its parent. */
+/* Worker n, a process with its own connection; it dies with its parent. */
 static pid_t
-resize_spawn(struct resize *r, int mode)
+resize_spawn(struct resize *r, int mode, int n)
 {
 	pid_t	 pid;
 
@@ -165,6 +181,7 @@ resize_spawn(struct resize *r, int mode)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1 || (r->db = db_open(r->conf.database_url)) == NULL)
 		_exit(1);
+	textfile_init(r->metrics, n);
 	_exit(resize_work(r, mode));
 }
 
@@ -183,7 +200,7 @@ resize_supervise(struct resize *r, int mode, int n)
 	r->db = NULL;
 	resize_signals();
 	for (i = 0; i < n; i++)
-		if ((pid[i] = resize_spawn(r, mode)) != -1)
+		if ((pid[i] = resize_spawn(r, mode, i + 1)) != -1)
 			live++;
 	while (live > 0) {
 		if (resize_quit && !quitting) {
@@ -211,7 +228,7 @@ resize_supervise(struct resize *r, int mode, int n)
 		    WEXITSTATUS(status));
 		if (mode == 'l' && !resize_quit) {
 			sleep(1);
-			if ((pid[i] = resize_spawn(r, mode)) != -1)
+			if ((pid[i] = resize_spawn(r, mode, i + 1)) != -1)
 				live++;
 		} else
 			rc = 1;
@@ -224,8 +241,10 @@ resize_run(struct resize *r, int mode, int workers)
 {
 	if (resize_check_schema(r->db) != 0)
 		return 1;
-	if (workers == 1)
+	if (workers == 1) {
+		textfile_init(r->metrics, 0);
 		return resize_work(r, mode);
+	}
 	return resize_supervise(r, mode, workers);
 }
 
@@ -240,6 +259,7 @@ main(int argc, char *argv[])
 		{ "sql-dir", required_argument, NULL, 'd' },
 		{ "lease", required_argument, NULL, 'L' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "metrics-file", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct resize	 r = { .lease = RESIZE_LEASE,
@@ -252,7 +272,8 @@ main(int argc, char *argv[])
 	workers = sysconf(_SC_NPROCESSORS_ONLN);
 	if (workers < 1 || workers > RESIZE_MAX_WORKERS)
 		workers = workers < 1 ? 1 : RESIZE_MAX_WORKERS;
-	while ((ch = getopt_long(argc, argv, "olcmd:L:w:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "olcmd:L:w:M:", opts,
+	    NULL)) != -1) {
 		if (ch == 'd')
 			sqldir = optarg;
 		else if (ch == 'w') {
@@ -260,7 +281,8 @@ main(int argc, char *argv[])
 			    &errstr);
 			if (errstr != NULL)
 				errx(2, "--workers %s: %s", optarg, errstr);
-		}
+		} else if (ch == 'M')
+			r.metrics = optarg;
 		else if (ch == 'L') {
 			r.lease = strtonum(optarg, 1, 86400, &errstr);
 			if (errstr != NULL)

@@ -13,6 +13,7 @@ struct resize {
 	struct store	*store;
 	int		 lease;		/* seconds a claim holds a job */
 	int		 max_attempts;	/* then the job is marked failed */
+	const char	*metrics;	/* --metrics-file, or NULL */
 };
 
 /*
