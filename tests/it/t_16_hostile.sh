@@ -105,6 +105,7 @@ for store in fs s3; do
 	use_store $store
 	dir=$OUT/$store port=${BASE##*:}
 	rows=$(psql_q "SELECT count(*) FROM images") created=0
+	since=$(psql_q "SELECT now()")
 	up "$h/photo.jpg"
 	known=$(json .url) known_id=$(json .id)
 	like "$store: a known image is stored first" "$STATUS" '^20[01]$'
@@ -292,4 +293,8 @@ for store in fs s3; do
 		[ "$code" = 200 ] || bad=$((bad + 1))
 	done
 	is "$store: no row points at a missing blob" "$bad" 0
+	# The resizer meets these in t_17; their jobs (one fails for good)
+	# must not stay in the queue that later tests count.
+	psql_q "DELETE FROM resize_jobs WHERE image_id IN (SELECT id FROM
+		images WHERE created_at >= '$since')" >/dev/null
 done

@@ -200,14 +200,15 @@ for store in fs s3; do
 	admin takedown AAAAAAAA >/dev/null 2>&1
 	is "$store: takedown of an unknown id fails" $? 1
 
-	# A takedown while a resizer makes the variants: the resizer,
-	# stopped in the middle, finds the image gone when it records them,
-	# and deletes the blobs it wrote.
+	# A takedown while a resizer (one process, to stop it) makes the
+	# variants: the resizer, stopped in the middle, finds the image gone
+	# when it records them, and deletes the blobs it wrote.
 	convert -size 6000x4000 "gradient:rgb(1,${#store},3)-rgb(200,9,7)" \
 		"$TMP/img/$store-big.png"
 	e=$(upload "$TMP/img/$store-big.png")
 	ei=$(id_int "$e")
-	( resizer_env; exec "$TOP/imghost-resize" --once ) 2>"$TMP/race.log" &
+	( resizer_env; exec "$TOP/imghost-resize" --workers 1 --once ) \
+		2>"$TMP/race.log" &
 	pid=$!
 	running() {
 		[ "$(psql_q "SELECT state FROM resize_jobs
