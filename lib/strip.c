@@ -36,6 +36,8 @@
 #define STRIP_IRB		"Photoshop 3.0"			/* and NUL */
 #define STRIP_IRB_IPTC		0x0404	/* Photoshop resource: IPTC-IIM */
 #define STRIP_IRB_DIGEST	0x0425	/* Photoshop resource: its MD5 */
+#define STRIP_IRB_EXIF		0x0422	/* Photoshop resource: EXIF */
+#define STRIP_IRB_XMP		0x0424	/* Photoshop resource: XMP */
 
 /* The output, grown as segments are appended. */
 struct strip_out {
@@ -529,24 +531,16 @@ struct strip_irb {
 	size_t			 digest;	/* the digest's data, or 0 */
 };
 
-/* One Photoshop resource; 1 when it was the IPTC data and lost places. */
+/* The IPTC resource without places; 1 when some went. */
 static int
-strip_irb_resource(struct strip_out *t, const unsigned char *r, size_t hl,
+strip_irb_iptc(struct strip_out *t, const unsigned char *r, size_t hl,
     size_t size, size_t total, struct strip_irb *irb)
 {
-	unsigned int	 id = r[4] << 8 | r[5];
 	unsigned char	 sz[4];
 	size_t		 at = t->len;
-	long		 dropped;
 
-	if (memcmp(r, "8BIM", 4) == 0 && id == STRIP_IRB_DIGEST && size == 16)
-		irb->digest = at + hl + 4;
-	if (memcmp(r, "8BIM", 4) != 0 || id != STRIP_IRB_IPTC) {
-		strip_put(t, r, total);
-		return 0;
-	}
 	strip_put(t, r, hl + 4);
-	if ((dropped = strip_iim(t, r + hl + 4, size)) <= 0) {
+	if (strip_iim(t, r + hl + 4, size) <= 0) {
 		/* Nothing to drop, or unreadable: as it was. */
 		t->len = at;
 		strip_put(t, r, total);
@@ -563,6 +557,71 @@ strip_irb_resource(struct strip_out *t, const unsigned char *r, size_t hl,
 	if (irb->len & 1)
 		strip_put(t, "", 1);
 	return 1;
+}
+
+/*
+ * The EXIF resource without GPS; 1 when it changed.  One whose GPS
+ * cannot be taken out is left out whole.
+ */
+static int
+strip_irb_exif(struct strip_out *t, const unsigned char *r, size_t hl,
+    size_t size, size_t total)
+{
+	unsigned char	*x, sz[4];
+	size_t		 xlen;
+
+	switch (strip_exif(r + hl + 4, size, &x, &xlen)) {
+	case STRIP_UNCHANGED:
+		strip_put(t, r, total);
+		return 0;
+	case STRIP_DONE:
+		break;
+	case STRIP_BAD:
+		return 1;
+	case STRIP_NOMEM:
+		t->nomem = 1;
+		return 0;
+	}
+	strip_put(t, r, hl);
+	strip_wr32(sz, xlen, 1);
+	strip_put(t, sz, 4);
+	strip_put(t, x, xlen);
+	if (xlen & 1)
+		strip_put(t, "", 1);
+	free(x);
+	return 1;
+}
+
+/*
+ * One Photoshop resource, the places out of its IPTC, EXIF or XMP; 1 when
+ * it changed.
+ */
+static int
+strip_irb_resource(struct strip_out *t, const unsigned char *r, size_t hl,
+    size_t size, size_t total, struct strip_irb *irb)
+{
+	unsigned int	 id = r[4] << 8 | r[5];
+	size_t		 at = t->len;
+
+	if (memcmp(r, "8BIM", 4) != 0) {
+		strip_put(t, r, total);
+		return 0;
+	}
+	switch (id) {
+	case STRIP_IRB_IPTC:
+		return strip_irb_iptc(t, r, hl, size, total, irb);
+	case STRIP_IRB_EXIF:
+		return strip_irb_exif(t, r, hl, size, total);
+	case STRIP_IRB_DIGEST:
+		if (size == 16)
+			irb->digest = at + hl + 4;
+		break;
+	case STRIP_IRB_XMP:
+		strip_put(t, r, total);
+		return !t->nomem && strip_xmp(t->p + at + hl + 4, size) > 0;
+	}
+	strip_put(t, r, total);
+	return 0;
 }
 
 /*
@@ -1014,11 +1073,42 @@ strip_png_text(struct strip_out *o, const unsigned char *chunk, size_t dlen)
 	free(x);
 }
 
+/* One PNG chunk of dlen data bytes, copied or changed into o. */
+static enum strip_status
+strip_png_one(struct strip_out *o, const unsigned char *c, size_t dlen)
+{
+	unsigned char		*x;
+	size_t			 xlen;
+	enum strip_status	 st;
+
+	if (memcmp(c + 4, "tEXt", 4) == 0 || memcmp(c + 4, "zTXt", 4) == 0 ||
+	    memcmp(c + 4, "iTXt", 4) == 0) {
+		strip_png_text(o, c, dlen);
+		return STRIP_DONE;
+	}
+	/*
+	 * zxIf, and eXIf whose first byte 0 says compressed: a form
+	 * proposed once and read by exiftool alone, dropped here.
+	 */
+	if (memcmp(c + 4, "zxIf", 4) == 0 ||
+	    (memcmp(c + 4, "eXIf", 4) == 0 && dlen > 0 && c[8] == 0))
+		return STRIP_DONE;
+	if (memcmp(c + 4, "eXIf", 4) != 0 ||
+	    (st = strip_exif(c + 8, dlen, &x, &xlen)) == STRIP_UNCHANGED) {
+		strip_put(o, c, dlen + 12);
+		return STRIP_DONE;
+	}
+	if (st != STRIP_DONE)
+		return st;
+	strip_png_chunk(o, "eXIf", x, xlen, NULL, 0);
+	free(x);
+	return STRIP_DONE;
+}
+
 static enum strip_status
 strip_png(const unsigned char *b, size_t n, struct strip_out *o)
 {
-	unsigned char		*x;
-	size_t			 i = 8, dlen, xlen;
+	size_t			 i = 8, dlen;
 	enum strip_status	 st;
 
 	strip_put(o, b, 8);
@@ -1027,20 +1117,8 @@ strip_png(const unsigned char *b, size_t n, struct strip_out *o)
 		dlen = strip_rd32(b + i, 1);
 		if (dlen > n - i - 12)
 			break;
-		if (memcmp(b + i + 4, "tEXt", 4) == 0 ||
-		    memcmp(b + i + 4, "zTXt", 4) == 0 ||
-		    memcmp(b + i + 4, "iTXt", 4) == 0)
-			strip_png_text(o, b + i, dlen);
-		else if (memcmp(b + i + 4, "eXIf", 4) != 0 ||
-		    (st = strip_exif(b + i + 8, dlen, &x, &xlen)) ==
-		    STRIP_UNCHANGED)
-			strip_put(o, b + i, dlen + 12);
-		else if (st != STRIP_DONE)
+		if ((st = strip_png_one(o, b + i, dlen)) != STRIP_DONE)
 			return st;
-		else {
-			strip_png_chunk(o, "eXIf", x, xlen, NULL, 0);
-			free(x);
-		}
 		i += dlen + 12;
 	}
 	strip_put(o, b + i, n - i);

@@ -493,12 +493,13 @@ test_lenient(void)
 	in.len = 0;
 	put(&in, "\x89PNG\r\n\x1a\n", 8);
 	png_chunk(&in, "IHDR", "\0\0\0\1\0\0\0\1\x08\0\0\0\0", 13);
+	png_chunk(&in, "zxIf", "\0\0\0\0\0x", 6);
 	png_chunk(&in, "IEND", NULL, 0);
 	png_chunk(&in, "eXIf", tiff_gps, sizeof(tiff_gps));
 	ok(strip2(&in, &out) == STRIP_DONE &&
 	    memmem(out.p, out.len, tiff_gps + 68, 24) == NULL &&
-	    has(out.p, out.len, "IEND"),
-	    "png eXIf after IEND: GPS gone");
+	    has(out.p, out.len, "IEND") && !has(out.p, out.len, "zxIf"),
+	    "png eXIf after IEND: GPS gone; zxIf dropped");
 	free(in.p);
 	free(out.p);
 
@@ -735,6 +736,8 @@ test_iptc(void)
 	irb(&seg, 0x03ed, "resolution", 10);
 	irb(&seg, 0x0404, d.p, d.len);
 	irb(&seg, 0x0425, md, 16);
+	irb(&seg, 0x0422, tiff_gps, sizeof(tiff_gps));
+	irb(&seg, 0x0424, xmp_loc, strlen(xmp_loc));
 	put(&in, "\xff\xd8", 2);
 	jpeg_seg(&in, 0xed, seg.p, seg.len, NULL, 0);
 	jpeg_seg(&in, 0xdb, "\0\1\2\3", 4, NULL, 0);
@@ -756,6 +759,11 @@ test_iptc(void)
 	ok(x != NULL && dg != NULL && memcmp(dg, md, 16) == 0,
 	    "iptc: digest matches the new data");
 	ok(has(out.p, out.len, "resolution"), "iptc: other resources kept");
+	ok(memmem(out.p, out.len, tiff_gps + 68, 24) == NULL &&
+	    has(out.p, out.len, "MM"), "irb: EXIF resource without GPS");
+	ok((x = memmem(out.p, out.len, "<?xpacket begin", 15)) != NULL &&
+	    xmp_clean(x, out.p + out.len - x),
+	    "irb: XMP resource without location");
 	ok(memcmp(out.p + out.len - sizeof(jpeg_tail), jpeg_tail,
 	    sizeof(jpeg_tail)) == 0, "iptc: scan unchanged");
 	free(in.p);
