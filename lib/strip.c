@@ -665,7 +665,7 @@ strip_irb(struct strip_out *t, const unsigned char *p, size_t n)
 }
 
 /* A Photoshop APP13 without the IPTC datasets that name a place. */
-static void
+static enum strip_status
 strip_jpeg_app13(struct strip_out *o, const unsigned char *seg, size_t len)
 {
 	const unsigned char	*pl = seg + 4;
@@ -677,17 +677,20 @@ strip_jpeg_app13(struct strip_out *o, const unsigned char *seg, size_t len)
 	if (plen < sizeof(STRIP_IRB) ||
 	    memcmp(pl, STRIP_IRB, sizeof(STRIP_IRB)) != 0) {
 		strip_put(o, seg, len);
-		return;
+		return STRIP_DONE;
 	}
 	memset(&t, 0, sizeof(t));
 	strip_put(&t, pl, sizeof(STRIP_IRB));
 	changed = strip_irb(&t, pl + sizeof(STRIP_IRB),
 	    plen - sizeof(STRIP_IRB));
 	if (!changed || t.nomem || t.len > STRIP_JPEG_SEG_MAX) {
-		o->nomem |= t.nomem;
-		strip_put(o, seg, len);
 		free(t.p);
-		return;
+		if (t.nomem)
+			return STRIP_NOMEM;
+		if (changed)
+			return STRIP_BAD;
+		strip_put(o, seg, len);
+		return STRIP_DONE;
 	}
 	hdr[0] = 0xff;
 	hdr[1] = 0xed;
@@ -696,6 +699,7 @@ strip_jpeg_app13(struct strip_out *o, const unsigned char *seg, size_t len)
 	strip_put(o, hdr, 4);
 	strip_put(o, t.p, t.len);
 	free(t.p);
+	return STRIP_DONE;
 }
 
 /*
@@ -745,9 +749,11 @@ strip_jpeg(const unsigned char *b, size_t n, struct strip_out *o)
 			if ((st = strip_jpeg_app1(o, b + m - 1, seg + 2)) !=
 			    STRIP_DONE)
 				return st;
-		} else if (b[m] == 0xed)
-			strip_jpeg_app13(o, b + m - 1, seg + 2);
-		else
+		} else if (b[m] == 0xed) {
+			if ((st = strip_jpeg_app13(o, b + m - 1, seg + 2)) !=
+			    STRIP_DONE)
+				return st;
+		} else
 			strip_put(o, b + m - 1, seg + 2);
 		i = m + 1 + seg;
 	}
