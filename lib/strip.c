@@ -409,9 +409,79 @@ nomem:
 
 /* ---- JPEG ---- */
 
+/*
+ * Extended XMP: a packet over 64 KiB goes on in APP1 segments, each with
+ * the GUID of the packet (32 bytes), its full length and the chunk's
+ * offset in it (4 bytes each), then the chunk.  exiftool joins them, so
+ * they are joined here too: a property split between two chunks does not
+ * escape.  Their places in the output are noted while walking.
+ */
+#define STRIP_EXT_MAX	64
+struct strip_ext {
+	size_t	 at[STRIP_EXT_MAX];	/* where the GUID was copied to */
+	size_t	 len[STRIP_EXT_MAX];	/* from there to the segment's end;
+					   0 once done */
+	size_t	 n;
+};
+
+/*
+ * Copies chunk j, when it is of chunk i's packet, from the output into
+ * the packet buf (or, with back set, from buf back into the output).
+ */
+static void
+strip_ext_chunk(struct strip_out *o, const struct strip_ext *e, size_t i,
+    size_t j, unsigned char *buf, size_t full, int back)
+{
+	unsigned char	*c = o->p + e->at[j];
+	size_t		 dl;
+	uint32_t	 off;
+
+	if (e->len[j] == 0 || memcmp(c, o->p + e->at[i], 32) != 0)
+		return;
+	dl = e->len[j] - 40;
+	off = strip_rd32(c + 36, 1);
+	if (off > full || dl > full - off)
+		return;
+	if (back)
+		memcpy(c + 40, buf + off, dl);
+	else
+		memcpy(buf + off, c + 40, dl);
+}
+
+/* Joins the chunks of each packet, blanks it, and puts them back. */
+static void
+strip_jpeg_ext(struct strip_out *o, struct strip_ext *e)
+{
+	unsigned char	*buf;
+	size_t		 i, j, full;
+
+	for (i = 0; i < e->n && !o->nomem; i++) {
+		if (e->len[i] == 0)
+			continue;
+		full = strip_rd32(o->p + e->at[i] + 32, 1);
+		if (full > 0 && full <= STRIP_XMP_MAX &&
+		    (buf = calloc(1, full)) != NULL) {
+			for (j = i; j < e->n; j++)
+				strip_ext_chunk(o, e, i, j, buf, full, 0);
+			if (strip_xmp(buf, full) > 0)
+				for (j = i; j < e->n; j++)
+					strip_ext_chunk(o, e, i, j, buf,
+					    full, 1);
+			free(buf);
+		}
+		/* Done with this packet; i, the GUID's holder, last. */
+		for (j = e->n - 1; j > i; j--)
+			if (e->len[j] != 0 && memcmp(o->p + e->at[j],
+			    o->p + e->at[i], 32) == 0)
+				e->len[j] = 0;
+		e->len[i] = 0;
+	}
+}
+
 /* An APP1 segment: EXIF without GPS, XMP blanked, else as it is. */
 static enum strip_status
-strip_jpeg_app1(struct strip_out *o, const unsigned char *seg, size_t len)
+strip_jpeg_app1(struct strip_out *o, const unsigned char *seg, size_t len,
+    struct strip_ext *ext)
 {
 	const unsigned char	*pl = seg + 4;
 	unsigned char		*x, hdr[4];
@@ -423,13 +493,17 @@ strip_jpeg_app1(struct strip_out *o, const unsigned char *seg, size_t len)
 		strip_put_xmp(o, seg, len, 4 + sizeof(STRIP_XMP_JPEG));
 		return STRIP_DONE;
 	}
-	/*
-	 * FIXME: an extended XMP chunk is blanked on its own; a property
-	 * split between two chunks is missed.  Joining them would fix it.
-	 */
 	if (plen >= sizeof(STRIP_XMP_JPEG_EXT) + 40 &&
 	    memcmp(pl, STRIP_XMP_JPEG_EXT, sizeof(STRIP_XMP_JPEG_EXT)) == 0) {
-		strip_put_xmp(o, seg, len, 4 + sizeof(STRIP_XMP_JPEG_EXT) + 40);
+		if (ext->n == STRIP_EXT_MAX) {
+			/* Beyond what is followed: blanked on its own. */
+			strip_put_xmp(o, seg, len,
+			    4 + sizeof(STRIP_XMP_JPEG_EXT) + 40);
+			return STRIP_DONE;
+		}
+		ext->at[ext->n] = o->len + 4 + sizeof(STRIP_XMP_JPEG_EXT);
+		ext->len[ext->n++] = plen - sizeof(STRIP_XMP_JPEG_EXT);
+		strip_put(o, seg, len);
 		return STRIP_DONE;
 	}
 	if (!strip_exif_hdr(pl, plen)) {
@@ -710,9 +784,11 @@ strip_jpeg_app13(struct strip_out *o, const unsigned char *seg, size_t len)
 static enum strip_status
 strip_jpeg(const unsigned char *b, size_t n, struct strip_out *o)
 {
+	struct strip_ext	 ext;
 	size_t			 i = 2, m, seg;
 	enum strip_status	 st;
 
+	ext.n = 0;
 	strip_put(o, b, 2);
 	while (i < n) {
 		/*
@@ -746,8 +822,8 @@ strip_jpeg(const unsigned char *b, size_t n, struct strip_out *o)
 			break;
 		strip_put(o, b + i, m - 1 - i);
 		if (b[m] == 0xe1) {
-			if ((st = strip_jpeg_app1(o, b + m - 1, seg + 2)) !=
-			    STRIP_DONE)
+			if ((st = strip_jpeg_app1(o, b + m - 1, seg + 2,
+			    &ext)) != STRIP_DONE)
 				return st;
 		} else if (b[m] == 0xed) {
 			if ((st = strip_jpeg_app13(o, b + m - 1, seg + 2)) !=
@@ -758,6 +834,7 @@ strip_jpeg(const unsigned char *b, size_t n, struct strip_out *o)
 		i = m + 1 + seg;
 	}
 	strip_put(o, b + i, n - i);
+	strip_jpeg_ext(o, &ext);
 	return STRIP_DONE;
 }
 

@@ -469,6 +469,62 @@ test_webp(int exifhdr)
 	free(in.p);
 }
 
+/* One extended XMP segment: GUID, full length, offset, the chunk. */
+static void
+ext_seg(struct buf *b, const char *guid, const char *xmp, size_t off,
+    size_t n)
+{
+	struct buf	 h = { NULL, 0 };
+
+	put(&h, "http://ns.adobe.com/xmp/extension/", 35);
+	put(&h, guid, 32);
+	put_be32(&h, strlen(xmp));
+	put_be32(&h, off);
+	jpeg_seg(b, 0xe1, h.p, h.len, xmp + off, n);
+	free(h.p);
+}
+
+/* Extended XMP whose location property is split between two segments. */
+static void
+test_ext_xmp(void)
+{
+	static const char g1[] = "0123456789ABCDEF0123456789ABCDEF";
+	static const char g2[] = "FEDCBA9876543210FEDCBA9876543210";
+	static const char other[] = "<x><photoshop:City>Rome"
+	    "</photoshop:City></x>";
+	struct buf	 in = { NULL, 0 }, out, j = { NULL, 0 };
+	size_t		 i, l, half = strstr(xmp_loc, "52,30") - xmp_loc;
+	const unsigned char *p;
+
+	put(&in, "\xff\xd8", 2);
+	jpeg_seg(&in, 0xe1, "http://ns.adobe.com/xap/1.0/", 29, xmp_plain,
+	    strlen(xmp_plain));
+	/* The second chunk first: offsets, not order, count. */
+	ext_seg(&in, g1, xmp_loc, half, strlen(xmp_loc) - half);
+	ext_seg(&in, g2, other, 0, strlen(other));
+	ext_seg(&in, g1, xmp_loc, 0, half);
+	put(&in, jpeg_tail, sizeof(jpeg_tail));
+	ok(strip2(&in, &out) == STRIP_DONE && out.len == in.len,
+	    "ext xmp: location found, same length");
+	/* Join the g1 chunks of the output by their offsets. */
+	j.p = calloc(1, strlen(xmp_loc) + 1);
+	j.len = strlen(xmp_loc);
+	for (i = 2; i + 4 <= out.len && out.p[i] == 0xff &&
+	    out.p[i + 1] != 0xda; i += 2 + l) {
+		l = out.p[i + 2] << 8 | out.p[i + 3];
+		p = out.p + i + 4;
+		if (memcmp(p, "http://ns.adobe.com/xmp/extension/", 35) == 0 &&
+		    memcmp(p + 35, g1, 32) == 0)
+			memcpy(j.p + ((size_t)p[71] << 24 | p[72] << 16 |
+			    p[73] << 8 | p[74]), p + 75, l - 2 - 75);
+	}
+	ok(xmp_clean(j.p, j.len), "ext xmp: the joined packet is clean");
+	ok(!has(out.p, out.len, "Rome"), "ext xmp: the other packet too");
+	free(j.p);
+	free(in.p);
+	free(out.p);
+}
+
 /*
  * Places exiftool looks that a strict walk would miss: "Exif\0" with any
  * sixth byte, PNG chunks after IEND, WebP chunks past the RIFF size.
@@ -893,6 +949,7 @@ main(void)
 	test_png_im();
 	test_iptc();
 	test_lenient();
+	test_ext_xmp();
 	test_webp(0);
 	test_webp(1);
 	test_xmp();
