@@ -48,11 +48,10 @@ struct strip_out {
 };
 
 /*
- * XMP properties that say where a photo was taken.  With prefix set, any
- * property whose name starts so ("exif:GPSLatitude").
- * FIXME: the namespace prefixes are the conventional ones; a packet that
- * binds the same namespaces to other prefixes is not recognised.  Mapping
- * xmlns declarations to prefixes first would fix it.
+ * XMP properties that say where a photo was taken, under the namespaces'
+ * conventional prefixes (strip_ns maps other prefixes a packet binds to
+ * them).  With prefix set, any property whose name starts so
+ * ("exif:GPSLatitude").
  */
 static const struct {
 	const char	*name;
@@ -70,6 +69,28 @@ static const struct {
 	{ "Iptc4xmpCore:CountryCode", 0 },
 	{ "Iptc4xmpExt:LocationShown", 0 },
 	{ "Iptc4xmpExt:LocationCreated", 0 },
+};
+
+/* The namespaces of strip_props, and their conventional prefixes. */
+static const struct {
+	const char	*uri;
+	const char	*prefix;
+} strip_ns[] = {
+	{ "http://ns.adobe.com/exif/1.0/", "exif" },
+	{ "http://cipa.jp/exif/1.0/", "exifEX" },
+	{ "http://www.dji.com/drone-dji/1.0/", "drone-dji" },
+	{ "http://ns.adobe.com/photoshop/1.0/", "photoshop" },
+	{ "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/", "Iptc4xmpCore" },
+	{ "http://iptc.org/std/Iptc4xmpExt/2008-02-29/", "Iptc4xmpExt" },
+};
+
+/* Other prefixes one packet binds to the namespaces of strip_ns. */
+#define STRIP_ALIAS_MAX	16
+#define STRIP_ALIAS_LEN	32
+struct strip_alias {
+	char		 name[STRIP_ALIAS_MAX][STRIP_ALIAS_LEN];
+	const char	*conv[STRIP_ALIAS_MAX];	/* the conventional one */
+	size_t		 n;
 };
 
 static uint16_t
@@ -127,16 +148,32 @@ strip_namechar(unsigned char c)
 	return isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
 }
 
-/* The length of the location property name at p, or 0. */
+/*
+ * The length of the location property name at p, or 0.  conv, when not
+ * NULL, is the conventional prefix that the alias at p, of alen bytes
+ * and its ':', stands for.
+ */
 static size_t
-strip_prop_at(const unsigned char *p, size_t n)
+strip_prop_match(const unsigned char *p, size_t n, const char *conv,
+    size_t alen)
 {
-	size_t	 i, l;
+	const char	*name;
+	size_t		 i, l, skip = 0;
 
 	for (i = 0; i < sizeof(strip_props) / sizeof(strip_props[0]); i++) {
-		l = strlen(strip_props[i].name);
-		if (l > n || memcmp(p, strip_props[i].name, l) != 0)
+		name = strip_props[i].name;
+		if (conv != NULL) {
+			/* Compare the local names after the prefixes. */
+			skip = strlen(conv);
+			if (strncmp(name, conv, skip) != 0 || name[skip] != ':')
+				continue;
+			name += skip + 1;
+			skip = alen + 1;
+		}
+		l = strlen(name);
+		if (l > n - skip || memcmp(p + skip, name, l) != 0)
 			continue;
+		l += skip;
 		if (strip_props[i].prefix)
 			while (l < n && strip_namechar(p[l]))
 				l++;
@@ -145,6 +182,76 @@ strip_prop_at(const unsigned char *p, size_t n)
 		return l;
 	}
 	return 0;
+}
+
+static size_t
+strip_prop_at(const unsigned char *p, size_t n)
+{
+	return strip_prop_match(p, n, NULL, 0);
+}
+
+/* As strip_prop_at(), and under the aliases of a. */
+static size_t
+strip_prop_alias_at(const unsigned char *p, size_t n,
+    const struct strip_alias *a)
+{
+	size_t	 i, l, r;
+
+	if ((r = strip_prop_at(p, n)) != 0)
+		return r;
+	for (i = 0; i < a->n; i++) {
+		l = strlen(a->name[i]);
+		if (l + 1 < n && memcmp(p, a->name[i], l) == 0 && p[l] == ':' &&
+		    (r = strip_prop_match(p, n, a->conv[i], l)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Notes the binding "xmlns:PFX='URI'" at p when URI is in strip_ns. */
+static void
+strip_alias_add(const unsigned char *p, size_t n, struct strip_alias *a)
+{
+	const unsigned char	*q;
+	size_t			 l, j, k;
+
+	for (l = 0; l < n && strip_namechar(p[l]) && p[l] != ':'; l++)
+		continue;
+	if (l == 0 || l >= STRIP_ALIAS_LEN || a->n == STRIP_ALIAS_MAX)
+		return;
+	for (j = l; j < n && isspace(p[j]); j++)
+		continue;
+	if (j >= n || p[j++] != '=')
+		return;
+	while (j < n && isspace(p[j]))
+		j++;
+	if (j >= n || (p[j] != '"' && p[j] != '\'') ||
+	    (q = memchr(p + j + 1, p[j], n - j - 1)) == NULL)
+		return;
+	for (k = 0; k < sizeof(strip_ns) / sizeof(strip_ns[0]); k++) {
+		if ((size_t)(q - p - j - 1) != strlen(strip_ns[k].uri) ||
+		    memcmp(p + j + 1, strip_ns[k].uri, q - p - j - 1) != 0 ||
+		    (strlen(strip_ns[k].prefix) == l &&
+		    memcmp(p, strip_ns[k].prefix, l) == 0))
+			continue;
+		memcpy(a->name[a->n], p, l);
+		a->name[a->n][l] = '\0';
+		a->conv[a->n++] = strip_ns[k].prefix;
+		return;
+	}
+}
+
+/* Finds the prefixes the packet binds to location namespaces. */
+static void
+strip_alias_find(const unsigned char *p, size_t n, struct strip_alias *a)
+{
+	const unsigned char	*x = p, *end = p + n;
+
+	a->n = 0;
+	while ((x = memmem(x, end - x, "xmlns:", 6)) != NULL) {
+		x += 6;
+		strip_alias_add(x, end - x, a);
+	}
 }
 
 /* The index just past the '>' ending the tag that starts at i, or n. */
@@ -225,12 +332,15 @@ strip_attr_end(const unsigned char *p, size_t n, size_t i, size_t nl)
 size_t
 strip_xmp(unsigned char *p, size_t n)
 {
-	size_t	 i, nl, end, count = 0;
+	struct strip_alias	 a;
+	size_t			 i, nl, end, count = 0;
 
+	strip_alias_find(p, n, &a);
 	for (i = 1; i < n; i++) {
 		/* A name starts after '<' or a space, with a letter. */
 		if ((p[i - 1] != '<' && !isspace(p[i - 1])) ||
-		    !isalpha(p[i]) || (nl = strip_prop_at(p + i, n - i)) == 0)
+		    !isalpha(p[i]) ||
+		    (nl = strip_prop_alias_at(p + i, n - i, &a)) == 0)
 			continue;
 		if (p[i - 1] == '<')
 			end = strip_element_end(p, n, --i, nl);

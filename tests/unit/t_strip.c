@@ -884,6 +884,13 @@ test_xmp(void)
 		{ "<a b='xexif:GPSLatitude=1'/>",
 		  "<a b='xexif:GPSLatitude=1'/>" },
 		{ "<a exif:GPSLatitude/>", "<a exif:GPSLatitude/>" },
+		/* Namespaces bound to other prefixes. */
+		{ "<r xmlns:e='http://ns.adobe.com/exif/1.0/'><e:GPSLatitude>1</e:GPSLatitude></r>",
+		  "<r xmlns:e='http://ns.adobe.com/exif/1.0/'>                                </r>" },
+		{ "<r xmlns:ps = \"http://ns.adobe.com/photoshop/1.0/\" ps:City='x'/>",
+		  "<r xmlns:ps = \"http://ns.adobe.com/photoshop/1.0/\"            />" },
+		{ "<r xmlns:e='http://other/'><e:GPSLatitude>1</e:GPSLatitude></r>",
+		  "<r xmlns:e='http://other/'><e:GPSLatitude>1</e:GPSLatitude></r>" },
 		/* Never closed: all the rest goes. */
 		{ "<a><exif:GPSLatitude>1 <b>2</b>",
 		  "<a>                            " },
