@@ -1394,6 +1394,62 @@ strip_webp(const unsigned char *b, size_t n, struct strip_out *o)
 	return STRIP_DONE;
 }
 
+/* ---- GIF ---- */
+
+/* The index past the run of GIF sub-blocks at i, or n. */
+static size_t
+strip_gif_blocks(const unsigned char *b, size_t n, size_t i)
+{
+	while (i < n && b[i] != 0)
+		i += (size_t)b[i] + 1;
+	return i < n ? i + 1 : n;
+}
+
+/* The bytes of the colour table that a packed field announces. */
+static size_t
+strip_gif_table(unsigned char packed)
+{
+	return packed & 0x80 ? 3 * ((size_t)2 << (packed & 7)) : 0;
+}
+
+/*
+ * A GIF's XMP is an application extension that holds the packet raw,
+ * then a "magic trailer" (0x01 0xff 0xfe ... 0x00) that leads a reader
+ * walking it as sub-blocks to its end, whatever the packet's bytes.  So
+ * the packet is blanked in place in a copy, and the shape holds.
+ */
+static enum strip_status
+strip_gif(const unsigned char *b, size_t n, struct strip_out *o)
+{
+	const unsigned char	*t;
+	size_t			 i = 13, x;
+
+	strip_put(o, b, n);
+	if (o->nomem || n < 13)
+		return STRIP_DONE;
+	i += strip_gif_table(b[10]);
+	while (i < n) {
+		if (b[i] == 0x2c) {
+			/* An image: descriptor, colour table, LZW data. */
+			if (n - i < 11)
+				break;
+			i += 10 + strip_gif_table(b[i + 9]);
+			i = strip_gif_blocks(b, n, i + 1);
+			continue;
+		}
+		if (b[i] != 0x21 || n - i < 2)
+			break;
+		if (n - i >= 14 && b[i + 1] == 0xff && b[i + 2] == 11 &&
+		    memcmp(b + i + 3, "XMP DataXMP", 11) == 0) {
+			x = i + 14;
+			t = memmem(b + x, n - x, "\x01\xff\xfe\xfd", 4);
+			strip_xmp(o->p + x, (t == NULL ? b + n : t) - b - x);
+		}
+		i = strip_gif_blocks(b, n, i + 2);
+	}
+	return STRIP_DONE;
+}
+
 enum strip_status
 strip_location(const unsigned char *buf, size_t len, unsigned char **out,
     size_t *outlen)
@@ -1411,6 +1467,9 @@ strip_location(const unsigned char *buf, size_t len, unsigned char **out,
 	else if (len >= 12 && memcmp(buf, "RIFF", 4) == 0 &&
 	    memcmp(buf + 8, "WEBP", 4) == 0)
 		st = strip_webp(buf, len, &o);
+	else if (len >= 6 && (memcmp(buf, "GIF87a", 6) == 0 ||
+	    memcmp(buf, "GIF89a", 6) == 0))
+		st = strip_gif(buf, len, &o);
 	else
 		return STRIP_UNCHANGED;
 	if (st == STRIP_DONE && o.nomem)

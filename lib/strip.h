@@ -1,7 +1,8 @@
 /*
  * Location metadata out of an original, without touching the pixels: the
  * EXIF GPS IFD, the XMP location properties and the IPTC-IIM place
- * datasets of JPEG, PNG and WebP files, wherever exiftool would find them
+ * datasets of JPEG, PNG and WebP files, and the XMP of GIF, wherever
+ * exiftool would find them
  * (API.md, "Privacy").  Everything else, orientation and colour profiles
  * included, is kept byte for byte.
  */
@@ -20,7 +21,7 @@ enum strip_status {
 };
 
 /*
- * Looks at buf (of any type; only JPEG, PNG and WebP are changed) and,
+ * Looks at buf (of any type; only JPEG, PNG, WebP and GIF are changed) and,
  * when it carries location data, returns STRIP_DONE with a malloc'd copy
  * in *out of *outlen bytes that the caller frees.  On any other status
  * *out is NULL.  The same input always gives the same output.  Lengths in

@@ -469,6 +469,51 @@ test_webp(int exifhdr)
 	free(in.p);
 }
 
+/* A GIF with a global colour table, XMP, a comment and one image. */
+static struct buf
+make_gif(const char *xmp)
+{
+	struct buf	 b = { NULL, 0 };
+	unsigned char	 trailer[258];
+	int		 i;
+
+	put(&b, "GIF89a\1\0\1\0\x80\0\0", 13);
+	put(&b, "\xff\0\0\0\0\0", 6);
+	put(&b, "\x21\xff\x0bXMP DataXMP", 14);
+	put(&b, xmp, strlen(xmp));
+	trailer[0] = 1;
+	for (i = 0; i < 256; i++)
+		trailer[1 + i] = 255 - i;
+	trailer[257] = 0;
+	put(&b, trailer, sizeof(trailer));
+	put(&b, "\x21\xfe\x05hello\0", 9);
+	put(&b, "\x2c\0\0\0\0\1\0\1\0\0\x02\x02\x44\x01\0", 15);
+	put(&b, "\x3b", 1);
+	return b;
+}
+
+static void
+test_gif(void)
+{
+	struct buf		 in, out;
+	const unsigned char	*x;
+
+	in = make_gif(xmp_loc);
+	ok(strip2(&in, &out) == STRIP_DONE && out.len == in.len,
+	    "gif: location found, same length");
+	x = out.p + 13 + 6 + 14;
+	ok(out.p != NULL && xmp_clean(x, strlen(xmp_loc)),
+	    "gif: XMP without location");
+	ok(out.p != NULL && memcmp(out.p + in.len - 283, in.p + in.len - 283,
+	    283) == 0 && memcmp(out.p, in.p, 33) == 0,
+	    "gif: trailer, comment and image unchanged");
+	free(in.p);
+	free(out.p);
+	in = make_gif(xmp_plain);
+	ok(strip2(&in, &out) == STRIP_UNCHANGED, "gif: no location, unchanged");
+	free(in.p);
+}
+
 /* One extended XMP segment: GUID, full length, offset, the chunk. */
 static void
 ext_seg(struct buf *b, const char *guid, const char *xmp, size_t off,
@@ -957,6 +1002,7 @@ main(void)
 	test_iptc();
 	test_lenient();
 	test_ext_xmp();
+	test_gif();
 	test_webp(0);
 	test_webp(1);
 	test_xmp();
