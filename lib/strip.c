@@ -1441,9 +1441,18 @@ strip_gif(const unsigned char *b, size_t n, struct strip_out *o)
 			break;
 		if (n - i >= 14 && b[i + 1] == 0xff && b[i + 2] == 11 &&
 		    memcmp(b + i + 3, "XMP DataXMP", 11) == 0) {
+			/*
+			 * On past the trailer, not by the sub-block lengths:
+			 * they are the packet's bytes, which blanking
+			 * changes, and the walk must not.
+			 */
 			x = i + 14;
 			t = memmem(b + x, n - x, "\x01\xff\xfe\xfd", 4);
 			strip_xmp(o->p + x, (t == NULL ? b + n : t) - b - x);
+			if (t == NULL || b + n - t < 258)
+				break;
+			i = t - b + 258;
+			continue;
 		}
 		i = strip_gif_blocks(b, n, i + 2);
 	}

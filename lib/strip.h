@@ -2,9 +2,8 @@
  * Location metadata out of an original, without touching the pixels: the
  * EXIF GPS IFD, the XMP location properties and the IPTC-IIM place
  * datasets of JPEG, PNG and WebP files, and the XMP of GIF, wherever
- * exiftool would find them
- * (API.md, "Privacy").  Everything else, orientation and colour profiles
- * included, is kept byte for byte.
+ * exiftool would find them (API.md, "Privacy").  Everything else,
+ * orientation and colour profiles included, is kept byte for byte.
  */
 #ifndef STRIP_H
 #define STRIP_H
