@@ -358,11 +358,14 @@ fetch_result(CURL *h, CURLcode rc, const struct fetch_ctx *x, char *why,
 {
 	long	 code = 0;
 
-	if (x->nomem)
-		return strlcpy(why, "out of memory", whysz), FETCH_NOMEM;
-	if (x->too_large || rc == CURLE_FILESIZE_EXCEEDED)
-		return strlcpy(why, "the image is over the size limit",
-		    whysz), FETCH_TOO_LARGE;
+	if (x->nomem) {
+		strlcpy(why, "out of memory", whysz);
+		return FETCH_NOMEM;
+	}
+	if (x->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+		strlcpy(why, "the image is over the size limit", whysz);
+		return FETCH_TOO_LARGE;
+	}
 	if (rc != CURLE_OK && x->refused) {
 		snprintf(why, whysz, "the url leads to an internal address "
 		    "(%s)", x->addr);

@@ -36,6 +36,8 @@
 #define STRIP_IRB		"Photoshop 3.0"			/* and NUL */
 #define STRIP_IRB_IPTC		0x0404	/* Photoshop resource: IPTC-IIM */
 #define STRIP_IRB_DIGEST	0x0425	/* Photoshop resource: its MD5 */
+#define STRIP_IRB_EXIF		0x0422	/* Photoshop resource: EXIF */
+#define STRIP_IRB_XMP		0x0424	/* Photoshop resource: XMP */
 
 /* The output, grown as segments are appended. */
 struct strip_out {
@@ -46,11 +48,10 @@ struct strip_out {
 };
 
 /*
- * XMP properties that say where a photo was taken.  With prefix set, any
- * property whose name starts so ("exif:GPSLatitude").
- * FIXME: the namespace prefixes are the conventional ones; a packet that
- * binds the same namespaces to other prefixes is not recognised.  Mapping
- * xmlns declarations to prefixes first would fix it.
+ * XMP properties that say where a photo was taken, under the namespaces'
+ * conventional prefixes (strip_ns maps other prefixes a packet binds to
+ * them).  With prefix set, any property whose name starts so
+ * ("exif:GPSLatitude").
  */
 static const struct {
 	const char	*name;
@@ -68,6 +69,28 @@ static const struct {
 	{ "Iptc4xmpCore:CountryCode", 0 },
 	{ "Iptc4xmpExt:LocationShown", 0 },
 	{ "Iptc4xmpExt:LocationCreated", 0 },
+};
+
+/* The namespaces of strip_props, and their conventional prefixes. */
+static const struct {
+	const char	*uri;
+	const char	*prefix;
+} strip_ns[] = {
+	{ "http://ns.adobe.com/exif/1.0/", "exif" },
+	{ "http://cipa.jp/exif/1.0/", "exifEX" },
+	{ "http://www.dji.com/drone-dji/1.0/", "drone-dji" },
+	{ "http://ns.adobe.com/photoshop/1.0/", "photoshop" },
+	{ "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/", "Iptc4xmpCore" },
+	{ "http://iptc.org/std/Iptc4xmpExt/2008-02-29/", "Iptc4xmpExt" },
+};
+
+/* Other prefixes one packet binds to the namespaces of strip_ns. */
+#define STRIP_ALIAS_MAX	16
+#define STRIP_ALIAS_LEN	32
+struct strip_alias {
+	char		 name[STRIP_ALIAS_MAX][STRIP_ALIAS_LEN];
+	const char	*conv[STRIP_ALIAS_MAX];	/* the conventional one */
+	size_t		 n;
 };
 
 static uint16_t
@@ -125,16 +148,32 @@ strip_namechar(unsigned char c)
 	return isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
 }
 
-/* The length of the location property name at p, or 0. */
+/*
+ * The length of the location property name at p, or 0.  conv, when not
+ * NULL, is the conventional prefix that the alias at p, of alen bytes
+ * and its ':', stands for.
+ */
 static size_t
-strip_prop_at(const unsigned char *p, size_t n)
+strip_prop_match(const unsigned char *p, size_t n, const char *conv,
+    size_t alen)
 {
-	size_t	 i, l;
+	const char	*name;
+	size_t		 i, l, skip = 0;
 
 	for (i = 0; i < sizeof(strip_props) / sizeof(strip_props[0]); i++) {
-		l = strlen(strip_props[i].name);
-		if (l > n || memcmp(p, strip_props[i].name, l) != 0)
+		name = strip_props[i].name;
+		if (conv != NULL) {
+			/* Compare the local names after the prefixes. */
+			skip = strlen(conv);
+			if (strncmp(name, conv, skip) != 0 || name[skip] != ':')
+				continue;
+			name += skip + 1;
+			skip = alen + 1;
+		}
+		l = strlen(name);
+		if (l > n - skip || memcmp(p + skip, name, l) != 0)
 			continue;
+		l += skip;
 		if (strip_props[i].prefix)
 			while (l < n && strip_namechar(p[l]))
 				l++;
@@ -143,6 +182,76 @@ strip_prop_at(const unsigned char *p, size_t n)
 		return l;
 	}
 	return 0;
+}
+
+static size_t
+strip_prop_at(const unsigned char *p, size_t n)
+{
+	return strip_prop_match(p, n, NULL, 0);
+}
+
+/* As strip_prop_at(), and under the aliases of a. */
+static size_t
+strip_prop_alias_at(const unsigned char *p, size_t n,
+    const struct strip_alias *a)
+{
+	size_t	 i, l, r;
+
+	if ((r = strip_prop_at(p, n)) != 0)
+		return r;
+	for (i = 0; i < a->n; i++) {
+		l = strlen(a->name[i]);
+		if (l + 1 < n && memcmp(p, a->name[i], l) == 0 && p[l] == ':' &&
+		    (r = strip_prop_match(p, n, a->conv[i], l)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Notes the binding "xmlns:PFX='URI'" at p when URI is in strip_ns. */
+static void
+strip_alias_add(const unsigned char *p, size_t n, struct strip_alias *a)
+{
+	const unsigned char	*q;
+	size_t			 l, j, k;
+
+	for (l = 0; l < n && strip_namechar(p[l]) && p[l] != ':'; l++)
+		continue;
+	if (l == 0 || l >= STRIP_ALIAS_LEN || a->n == STRIP_ALIAS_MAX)
+		return;
+	for (j = l; j < n && isspace(p[j]); j++)
+		continue;
+	if (j >= n || p[j++] != '=')
+		return;
+	while (j < n && isspace(p[j]))
+		j++;
+	if (j >= n || (p[j] != '"' && p[j] != '\'') ||
+	    (q = memchr(p + j + 1, p[j], n - j - 1)) == NULL)
+		return;
+	for (k = 0; k < sizeof(strip_ns) / sizeof(strip_ns[0]); k++) {
+		if ((size_t)(q - p - j - 1) != strlen(strip_ns[k].uri) ||
+		    memcmp(p + j + 1, strip_ns[k].uri, q - p - j - 1) != 0 ||
+		    (strlen(strip_ns[k].prefix) == l &&
+		    memcmp(p, strip_ns[k].prefix, l) == 0))
+			continue;
+		memcpy(a->name[a->n], p, l);
+		a->name[a->n][l] = '\0';
+		a->conv[a->n++] = strip_ns[k].prefix;
+		return;
+	}
+}
+
+/* Finds the prefixes the packet binds to location namespaces. */
+static void
+strip_alias_find(const unsigned char *p, size_t n, struct strip_alias *a)
+{
+	const unsigned char	*x = p, *end = p + n;
+
+	a->n = 0;
+	while ((x = memmem(x, end - x, "xmlns:", 6)) != NULL) {
+		x += 6;
+		strip_alias_add(x, end - x, a);
+	}
 }
 
 /* The index just past the '>' ending the tag that starts at i, or n. */
@@ -223,12 +332,15 @@ strip_attr_end(const unsigned char *p, size_t n, size_t i, size_t nl)
 size_t
 strip_xmp(unsigned char *p, size_t n)
 {
-	size_t	 i, nl, end, count = 0;
+	struct strip_alias	 a;
+	size_t			 i, nl, end, count = 0;
 
+	strip_alias_find(p, n, &a);
 	for (i = 1; i < n; i++) {
 		/* A name starts after '<' or a space, with a letter. */
 		if ((p[i - 1] != '<' && !isspace(p[i - 1])) ||
-		    !isalpha(p[i]) || (nl = strip_prop_at(p + i, n - i)) == 0)
+		    !isalpha(p[i]) ||
+		    (nl = strip_prop_alias_at(p + i, n - i, &a)) == 0)
 			continue;
 		if (p[i - 1] == '<')
 			end = strip_element_end(p, n, --i, nl);
@@ -407,9 +519,79 @@ nomem:
 
 /* ---- JPEG ---- */
 
+/*
+ * Extended XMP: a packet over 64 KiB goes on in APP1 segments, each with
+ * the GUID of the packet (32 bytes), its full length and the chunk's
+ * offset in it (4 bytes each), then the chunk.  exiftool joins them, so
+ * they are joined here too: a property split between two chunks does not
+ * escape.  Their places in the output are noted while walking.
+ */
+#define STRIP_EXT_MAX	64
+struct strip_ext {
+	size_t	 at[STRIP_EXT_MAX];	/* where the GUID was copied to */
+	size_t	 len[STRIP_EXT_MAX];	/* from there to the segment's end;
+					   0 once done */
+	size_t	 n;
+};
+
+/*
+ * Copies chunk j, when it is of chunk i's packet, from the output into
+ * the packet buf (or, with back set, from buf back into the output).
+ */
+static void
+strip_ext_chunk(struct strip_out *o, const struct strip_ext *e, size_t i,
+    size_t j, unsigned char *buf, size_t full, int back)
+{
+	unsigned char	*c = o->p + e->at[j];
+	size_t		 dl;
+	uint32_t	 off;
+
+	if (e->len[j] == 0 || memcmp(c, o->p + e->at[i], 32) != 0)
+		return;
+	dl = e->len[j] - 40;
+	off = strip_rd32(c + 36, 1);
+	if (off > full || dl > full - off)
+		return;
+	if (back)
+		memcpy(c + 40, buf + off, dl);
+	else
+		memcpy(buf + off, c + 40, dl);
+}
+
+/* Joins the chunks of each packet, blanks it, and puts them back. */
+static void
+strip_jpeg_ext(struct strip_out *o, struct strip_ext *e)
+{
+	unsigned char	*buf;
+	size_t		 i, j, full;
+
+	for (i = 0; i < e->n && !o->nomem; i++) {
+		if (e->len[i] == 0)
+			continue;
+		full = strip_rd32(o->p + e->at[i] + 32, 1);
+		if (full > 0 && full <= STRIP_XMP_MAX &&
+		    (buf = calloc(1, full)) != NULL) {
+			for (j = i; j < e->n; j++)
+				strip_ext_chunk(o, e, i, j, buf, full, 0);
+			if (strip_xmp(buf, full) > 0)
+				for (j = i; j < e->n; j++)
+					strip_ext_chunk(o, e, i, j, buf,
+					    full, 1);
+			free(buf);
+		}
+		/* Done with this packet; i, the GUID's holder, last. */
+		for (j = e->n - 1; j > i; j--)
+			if (e->len[j] != 0 && memcmp(o->p + e->at[j],
+			    o->p + e->at[i], 32) == 0)
+				e->len[j] = 0;
+		e->len[i] = 0;
+	}
+}
+
 /* An APP1 segment: EXIF without GPS, XMP blanked, else as it is. */
 static enum strip_status
-strip_jpeg_app1(struct strip_out *o, const unsigned char *seg, size_t len)
+strip_jpeg_app1(struct strip_out *o, const unsigned char *seg, size_t len,
+    struct strip_ext *ext)
 {
 	const unsigned char	*pl = seg + 4;
 	unsigned char		*x, hdr[4];
@@ -421,13 +603,17 @@ strip_jpeg_app1(struct strip_out *o, const unsigned char *seg, size_t len)
 		strip_put_xmp(o, seg, len, 4 + sizeof(STRIP_XMP_JPEG));
 		return STRIP_DONE;
 	}
-	/*
-	 * FIXME: an extended XMP chunk is blanked on its own; a property
-	 * split between two chunks is missed.  Joining them would fix it.
-	 */
 	if (plen >= sizeof(STRIP_XMP_JPEG_EXT) + 40 &&
 	    memcmp(pl, STRIP_XMP_JPEG_EXT, sizeof(STRIP_XMP_JPEG_EXT)) == 0) {
-		strip_put_xmp(o, seg, len, 4 + sizeof(STRIP_XMP_JPEG_EXT) + 40);
+		if (ext->n == STRIP_EXT_MAX) {
+			/* Beyond what is followed: blanked on its own. */
+			strip_put_xmp(o, seg, len,
+			    4 + sizeof(STRIP_XMP_JPEG_EXT) + 40);
+			return STRIP_DONE;
+		}
+		ext->at[ext->n] = o->len + 4 + sizeof(STRIP_XMP_JPEG_EXT);
+		ext->len[ext->n++] = plen - sizeof(STRIP_XMP_JPEG_EXT);
+		strip_put(o, seg, len);
 		return STRIP_DONE;
 	}
 	if (!strip_exif_hdr(pl, plen)) {
@@ -529,24 +715,16 @@ struct strip_irb {
 	size_t			 digest;	/* the digest's data, or 0 */
 };
 
-/* One Photoshop resource; 1 when it was the IPTC data and lost places. */
+/* The IPTC resource without places; 1 when some went. */
 static int
-strip_irb_resource(struct strip_out *t, const unsigned char *r, size_t hl,
+strip_irb_iptc(struct strip_out *t, const unsigned char *r, size_t hl,
     size_t size, size_t total, struct strip_irb *irb)
 {
-	unsigned int	 id = r[4] << 8 | r[5];
 	unsigned char	 sz[4];
 	size_t		 at = t->len;
-	long		 dropped;
 
-	if (memcmp(r, "8BIM", 4) == 0 && id == STRIP_IRB_DIGEST && size == 16)
-		irb->digest = at + hl + 4;
-	if (memcmp(r, "8BIM", 4) != 0 || id != STRIP_IRB_IPTC) {
-		strip_put(t, r, total);
-		return 0;
-	}
 	strip_put(t, r, hl + 4);
-	if ((dropped = strip_iim(t, r + hl + 4, size)) <= 0) {
+	if (strip_iim(t, r + hl + 4, size) <= 0) {
 		/* Nothing to drop, or unreadable: as it was. */
 		t->len = at;
 		strip_put(t, r, total);
@@ -563,6 +741,71 @@ strip_irb_resource(struct strip_out *t, const unsigned char *r, size_t hl,
 	if (irb->len & 1)
 		strip_put(t, "", 1);
 	return 1;
+}
+
+/*
+ * The EXIF resource without GPS; 1 when it changed.  One whose GPS
+ * cannot be taken out is left out whole.
+ */
+static int
+strip_irb_exif(struct strip_out *t, const unsigned char *r, size_t hl,
+    size_t size, size_t total)
+{
+	unsigned char	*x, sz[4];
+	size_t		 xlen;
+
+	switch (strip_exif(r + hl + 4, size, &x, &xlen)) {
+	case STRIP_UNCHANGED:
+		strip_put(t, r, total);
+		return 0;
+	case STRIP_DONE:
+		break;
+	case STRIP_BAD:
+		return 1;
+	case STRIP_NOMEM:
+		t->nomem = 1;
+		return 0;
+	}
+	strip_put(t, r, hl);
+	strip_wr32(sz, xlen, 1);
+	strip_put(t, sz, 4);
+	strip_put(t, x, xlen);
+	if (xlen & 1)
+		strip_put(t, "", 1);
+	free(x);
+	return 1;
+}
+
+/*
+ * One Photoshop resource, the places out of its IPTC, EXIF or XMP; 1 when
+ * it changed.
+ */
+static int
+strip_irb_resource(struct strip_out *t, const unsigned char *r, size_t hl,
+    size_t size, size_t total, struct strip_irb *irb)
+{
+	unsigned int	 id = r[4] << 8 | r[5];
+	size_t		 at = t->len;
+
+	if (memcmp(r, "8BIM", 4) != 0) {
+		strip_put(t, r, total);
+		return 0;
+	}
+	switch (id) {
+	case STRIP_IRB_IPTC:
+		return strip_irb_iptc(t, r, hl, size, total, irb);
+	case STRIP_IRB_EXIF:
+		return strip_irb_exif(t, r, hl, size, total);
+	case STRIP_IRB_DIGEST:
+		if (size == 16)
+			irb->digest = at + hl + 4;
+		break;
+	case STRIP_IRB_XMP:
+		strip_put(t, r, total);
+		return !t->nomem && strip_xmp(t->p + at + hl + 4, size) > 0;
+	}
+	strip_put(t, r, total);
+	return 0;
 }
 
 /*
@@ -606,7 +849,7 @@ strip_irb(struct strip_out *t, const unsigned char *p, size_t n)
 }
 
 /* A Photoshop APP13 without the IPTC datasets that name a place. */
-static void
+static enum strip_status
 strip_jpeg_app13(struct strip_out *o, const unsigned char *seg, size_t len)
 {
 	const unsigned char	*pl = seg + 4;
@@ -618,17 +861,20 @@ strip_jpeg_app13(struct strip_out *o, const unsigned char *seg, size_t len)
 	if (plen < sizeof(STRIP_IRB) ||
 	    memcmp(pl, STRIP_IRB, sizeof(STRIP_IRB)) != 0) {
 		strip_put(o, seg, len);
-		return;
+		return STRIP_DONE;
 	}
 	memset(&t, 0, sizeof(t));
 	strip_put(&t, pl, sizeof(STRIP_IRB));
 	changed = strip_irb(&t, pl + sizeof(STRIP_IRB),
 	    plen - sizeof(STRIP_IRB));
 	if (!changed || t.nomem || t.len > STRIP_JPEG_SEG_MAX) {
-		o->nomem |= t.nomem;
-		strip_put(o, seg, len);
 		free(t.p);
-		return;
+		if (t.nomem)
+			return STRIP_NOMEM;
+		if (changed)
+			return STRIP_BAD;
+		strip_put(o, seg, len);
+		return STRIP_DONE;
 	}
 	hdr[0] = 0xff;
 	hdr[1] = 0xed;
@@ -637,6 +883,7 @@ strip_jpeg_app13(struct strip_out *o, const unsigned char *seg, size_t len)
 	strip_put(o, hdr, 4);
 	strip_put(o, t.p, t.len);
 	free(t.p);
+	return STRIP_DONE;
 }
 
 /*
@@ -647,9 +894,11 @@ strip_jpeg_app13(struct strip_out *o, const unsigned char *seg, size_t len)
 static enum strip_status
 strip_jpeg(const unsigned char *b, size_t n, struct strip_out *o)
 {
+	struct strip_ext	 ext;
 	size_t			 i = 2, m, seg;
 	enum strip_status	 st;
 
+	ext.n = 0;
 	strip_put(o, b, 2);
 	while (i < n) {
 		/*
@@ -683,16 +932,19 @@ strip_jpeg(const unsigned char *b, size_t n, struct strip_out *o)
 			break;
 		strip_put(o, b + i, m - 1 - i);
 		if (b[m] == 0xe1) {
-			if ((st = strip_jpeg_app1(o, b + m - 1, seg + 2)) !=
+			if ((st = strip_jpeg_app1(o, b + m - 1, seg + 2,
+			    &ext)) != STRIP_DONE)
+				return st;
+		} else if (b[m] == 0xed) {
+			if ((st = strip_jpeg_app13(o, b + m - 1, seg + 2)) !=
 			    STRIP_DONE)
 				return st;
-		} else if (b[m] == 0xed)
-			strip_jpeg_app13(o, b + m - 1, seg + 2);
-		else
+		} else
 			strip_put(o, b + m - 1, seg + 2);
 		i = m + 1 + seg;
 	}
 	strip_put(o, b + i, n - i);
+	strip_jpeg_ext(o, &ext);
 	return STRIP_DONE;
 }
 
@@ -1014,11 +1266,42 @@ strip_png_text(struct strip_out *o, const unsigned char *chunk, size_t dlen)
 	free(x);
 }
 
+/* One PNG chunk of dlen data bytes, copied or changed into o. */
+static enum strip_status
+strip_png_one(struct strip_out *o, const unsigned char *c, size_t dlen)
+{
+	unsigned char		*x;
+	size_t			 xlen;
+	enum strip_status	 st;
+
+	if (memcmp(c + 4, "tEXt", 4) == 0 || memcmp(c + 4, "zTXt", 4) == 0 ||
+	    memcmp(c + 4, "iTXt", 4) == 0) {
+		strip_png_text(o, c, dlen);
+		return STRIP_DONE;
+	}
+	/*
+	 * zxIf, and eXIf whose first byte 0 says compressed: a form
+	 * proposed once and read by exiftool alone, dropped here.
+	 */
+	if (memcmp(c + 4, "zxIf", 4) == 0 ||
+	    (memcmp(c + 4, "eXIf", 4) == 0 && dlen > 0 && c[8] == 0))
+		return STRIP_DONE;
+	if (memcmp(c + 4, "eXIf", 4) != 0 ||
+	    (st = strip_exif(c + 8, dlen, &x, &xlen)) == STRIP_UNCHANGED) {
+		strip_put(o, c, dlen + 12);
+		return STRIP_DONE;
+	}
+	if (st != STRIP_DONE)
+		return st;
+	strip_png_chunk(o, "eXIf", x, xlen, NULL, 0);
+	free(x);
+	return STRIP_DONE;
+}
+
 static enum strip_status
 strip_png(const unsigned char *b, size_t n, struct strip_out *o)
 {
-	unsigned char		*x;
-	size_t			 i = 8, dlen, xlen;
+	size_t			 i = 8, dlen;
 	enum strip_status	 st;
 
 	strip_put(o, b, 8);
@@ -1027,20 +1310,8 @@ strip_png(const unsigned char *b, size_t n, struct strip_out *o)
 		dlen = strip_rd32(b + i, 1);
 		if (dlen > n - i - 12)
 			break;
-		if (memcmp(b + i + 4, "tEXt", 4) == 0 ||
-		    memcmp(b + i + 4, "zTXt", 4) == 0 ||
-		    memcmp(b + i + 4, "iTXt", 4) == 0)
-			strip_png_text(o, b + i, dlen);
-		else if (memcmp(b + i + 4, "eXIf", 4) != 0 ||
-		    (st = strip_exif(b + i + 8, dlen, &x, &xlen)) ==
-		    STRIP_UNCHANGED)
-			strip_put(o, b + i, dlen + 12);
-		else if (st != STRIP_DONE)
+		if ((st = strip_png_one(o, b + i, dlen)) != STRIP_DONE)
 			return st;
-		else {
-			strip_png_chunk(o, "eXIf", x, xlen, NULL, 0);
-			free(x);
-		}
 		i += dlen + 12;
 	}
 	strip_put(o, b + i, n - i);
@@ -1123,6 +1394,71 @@ strip_webp(const unsigned char *b, size_t n, struct strip_out *o)
 	return STRIP_DONE;
 }
 
+/* ---- GIF ---- */
+
+/* The index past the run of GIF sub-blocks at i, or n. */
+static size_t
+strip_gif_blocks(const unsigned char *b, size_t n, size_t i)
+{
+	while (i < n && b[i] != 0)
+		i += (size_t)b[i] + 1;
+	return i < n ? i + 1 : n;
+}
+
+/* The bytes of the colour table that a packed field announces. */
+static size_t
+strip_gif_table(unsigned char packed)
+{
+	return packed & 0x80 ? 3 * ((size_t)2 << (packed & 7)) : 0;
+}
+
+/*
+ * A GIF's XMP is an application extension that holds the packet raw,
+ * then a "magic trailer" (0x01 0xff 0xfe ... 0x00) that leads a reader
+ * walking it as sub-blocks to its end, whatever the packet's bytes.  So
+ * the packet is blanked in place in a copy, and the shape holds.
+ */
+static enum strip_status
+strip_gif(const unsigned char *b, size_t n, struct strip_out *o)
+{
+	const unsigned char	*t;
+	size_t			 i = 13, x;
+
+	strip_put(o, b, n);
+	if (o->nomem || n < 13)
+		return STRIP_DONE;
+	i += strip_gif_table(b[10]);
+	while (i < n) {
+		if (b[i] == 0x2c) {
+			/* An image: descriptor, colour table, LZW data. */
+			if (n - i < 11)
+				break;
+			i += 10 + strip_gif_table(b[i + 9]);
+			i = strip_gif_blocks(b, n, i + 1);
+			continue;
+		}
+		if (b[i] != 0x21 || n - i < 2)
+			break;
+		if (n - i >= 14 && b[i + 1] == 0xff && b[i + 2] == 11 &&
+		    memcmp(b + i + 3, "XMP DataXMP", 11) == 0) {
+			/*
+			 * On past the trailer, not by the sub-block lengths:
+			 * they are the packet's bytes, which blanking
+			 * changes, and the walk must not.
+			 */
+			x = i + 14;
+			t = memmem(b + x, n - x, "\x01\xff\xfe\xfd", 4);
+			strip_xmp(o->p + x, (t == NULL ? b + n : t) - b - x);
+			if (t == NULL || b + n - t < 258)
+				break;
+			i = t - b + 258;
+			continue;
+		}
+		i = strip_gif_blocks(b, n, i + 2);
+	}
+	return STRIP_DONE;
+}
+
 enum strip_status
 strip_location(const unsigned char *buf, size_t len, unsigned char **out,
     size_t *outlen)
@@ -1140,6 +1476,9 @@ strip_location(const unsigned char *buf, size_t len, unsigned char **out,
 	else if (len >= 12 && memcmp(buf, "RIFF", 4) == 0 &&
 	    memcmp(buf + 8, "WEBP", 4) == 0)
 		st = strip_webp(buf, len, &o);
+	else if (len >= 6 && (memcmp(buf, "GIF87a", 6) == 0 ||
+	    memcmp(buf, "GIF89a", 6) == 0))
+		st = strip_gif(buf, len, &o);
 	else
 		return STRIP_UNCHANGED;
 	if (st == STRIP_DONE && o.nomem)

@@ -1,8 +1,9 @@
 /*
  * Location metadata out of an original, without touching the pixels: the
- * EXIF GPS IFD and the XMP location properties of JPEG, PNG and WebP
- * files (API.md, "Privacy").  Everything else, orientation and colour
- * profiles included, is kept byte for byte.
+ * EXIF GPS IFD, the XMP location properties and the IPTC-IIM place
+ * datasets of JPEG, PNG and WebP files, and the XMP of GIF, wherever
+ * exiftool would find them (API.md, "Privacy").  Everything else,
+ * orientation and colour profiles included, is kept byte for byte.
  */
 #ifndef STRIP_H
 #define STRIP_H
@@ -12,12 +13,14 @@
 enum strip_status {
 	STRIP_UNCHANGED = 0,	/* no location found: store the input as is */
 	STRIP_DONE,		/* *out holds the copy without location */
-	STRIP_BAD,		/* metadata too big to write back (JPEG) */
+	STRIP_BAD,		/* location found that cannot be taken out:
+				   EXIF that libexif cannot rewrite without
+				   it, or over a JPEG segment's 64 KiB */
 	STRIP_NOMEM,		/* out of memory */
 };
 
 /*
- * Looks at buf (of any type; only JPEG, PNG and WebP are changed) and,
+ * Looks at buf (of any type; only JPEG, PNG, WebP and GIF are changed) and,
  * when it carries location data, returns STRIP_DONE with a malloc'd copy
  * in *out of *outlen bytes that the caller frees.  On any other status
  * *out is NULL.  The same input always gives the same output.  Lengths in

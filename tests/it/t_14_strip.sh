@@ -51,6 +51,11 @@ cut = 4 + int.from_bytes(d[4:6], "big")
 open(sys.argv[2], "wb").write(d[:cut] + b"junk" + d[cut:])
 EOF
 check "the junk JPEG has the location" test -n "$(location "$TMP/junk.jpg")"
+# GIF takes XMP alone (an application extension).
+convert -size 60x40 plasma:fractal -seed 16 "$TMP/gps.gif"
+exiftool -q -q -overwrite_original -XMP:GPSLatitude=52.5N \
+	-XMP-photoshop:City=Berlin -XMP-dc:Creator=Someone "$TMP/gps.gif"
+check "exiftool wrote the GIF's location" test -n "$(location "$TMP/gps.gif")"
 convert -size 100x70 plasma:fractal -seed 15 "$TMP/plain.jpg"
 exiftool -q -q -overwrite_original -Orientation#=6 -XMP-dc:Creator=Someone \
 	"$TMP/plain.jpg"
@@ -94,6 +99,18 @@ for store in fs s3; do
 		is "$store $name: same upload again, 200" "$STATUS" 200
 		is "$store $name: same upload again, same id" "$(json .id)" "$id"
 	done
+
+	req -F "file=@$TMP/gps.gif" "$BASE/api/v1/images"
+	is "$store gif: 201" "$STATUS" 201
+	req "$BASE/i/$(json .id).gif"
+	cp "$BODY" "$TMP/got-$store.gif"
+	is "$store gif: no location left" "$(location "$TMP/got-$store.gif")" ""
+	is "$store gif: other XMP kept" \
+		"$(exiftool -s -s -s -XMP-dc:Creator "$TMP/got-$store.gif")" Someone
+	is "$store gif: same pixels" \
+		"$(pixels_differ "$TMP/gps.gif" "$TMP/got-$store.gif")" 0
+	is "$store gif: same length" "$(stat -c %s "$TMP/got-$store.gif")" \
+		"$(stat -c %s "$TMP/gps.gif")"
 
 	req -H 'Content-Type: image/jpeg' --data-binary "@$TMP/plain.jpg" \
 		"$BASE/api/v1/images"

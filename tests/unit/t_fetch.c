@@ -168,6 +168,14 @@ test_refused(void)
 	    sizeof(why));
 	ok(st == FETCH_BAD_URL && strstr(why, "internal"),
 	    "allow list for other ports: still refused (%s)", why);
+	/* By name: localhost:9 lets 127.0.0.1:9 through (to loopback). */
+	free(c.url_upload_allow);
+	c.url_upload_allow = strdup("localhost:9");
+	st = fetch_url("http://127.0.0.1:9/x", &c, &out, &len, why,
+	    sizeof(why));
+	ok(strstr(why, "internal") == NULL,
+	    "allow list by name: the address is let through (%s)", why);
+	free(out);
 	conf_free(&c);
 }
 

@@ -469,6 +469,107 @@ test_webp(int exifhdr)
 	free(in.p);
 }
 
+/* A GIF with a global colour table, XMP, a comment and one image. */
+static struct buf
+make_gif(const char *xmp)
+{
+	struct buf	 b = { NULL, 0 };
+	unsigned char	 trailer[258];
+	int		 i;
+
+	put(&b, "GIF89a\1\0\1\0\x80\0\0", 13);
+	put(&b, "\xff\0\0\0\0\0", 6);
+	put(&b, "\x21\xff\x0bXMP DataXMP", 14);
+	put(&b, xmp, strlen(xmp));
+	trailer[0] = 1;
+	for (i = 0; i < 256; i++)
+		trailer[1 + i] = 255 - i;
+	trailer[257] = 0;
+	put(&b, trailer, sizeof(trailer));
+	put(&b, "\x21\xfe\x05hello\0", 9);
+	put(&b, "\x2c\0\0\0\0\1\0\1\0\0\x02\x02\x44\x01\0", 15);
+	put(&b, "\x3b", 1);
+	return b;
+}
+
+static void
+test_gif(void)
+{
+	struct buf		 in, out;
+	const unsigned char	*x;
+
+	in = make_gif(xmp_loc);
+	ok(strip2(&in, &out) == STRIP_DONE && out.len == in.len,
+	    "gif: location found, same length");
+	x = out.p + 13 + 6 + 14;
+	ok(out.p != NULL && xmp_clean(x, strlen(xmp_loc)),
+	    "gif: XMP without location");
+	ok(out.p != NULL && memcmp(out.p + in.len - 283, in.p + in.len - 283,
+	    283) == 0 && memcmp(out.p, in.p, 33) == 0,
+	    "gif: trailer, comment and image unchanged");
+	free(in.p);
+	free(out.p);
+	in = make_gif(xmp_plain);
+	ok(strip2(&in, &out) == STRIP_UNCHANGED, "gif: no location, unchanged");
+	free(in.p);
+}
+
+/* One extended XMP segment: GUID, full length, offset, the chunk. */
+static void
+ext_seg(struct buf *b, const char *guid, const char *xmp, size_t off,
+    size_t n)
+{
+	struct buf	 h = { NULL, 0 };
+
+	put(&h, "http://ns.adobe.com/xmp/extension/", 35);
+	put(&h, guid, 32);
+	put_be32(&h, strlen(xmp));
+	put_be32(&h, off);
+	jpeg_seg(b, 0xe1, h.p, h.len, xmp + off, n);
+	free(h.p);
+}
+
+/* Extended XMP whose location property is split between two segments. */
+static void
+test_ext_xmp(void)
+{
+	static const char g1[] = "0123456789ABCDEF0123456789ABCDEF";
+	static const char g2[] = "FEDCBA9876543210FEDCBA9876543210";
+	static const char other[] = "<x><photoshop:City>Rome"
+	    "</photoshop:City></x>";
+	struct buf	 in = { NULL, 0 }, out, j = { NULL, 0 };
+	size_t		 i, l, half = strstr(xmp_loc, "52,30") - xmp_loc;
+	const unsigned char *p;
+
+	put(&in, "\xff\xd8", 2);
+	jpeg_seg(&in, 0xe1, "http://ns.adobe.com/xap/1.0/", 29, xmp_plain,
+	    strlen(xmp_plain));
+	/* The second chunk first: offsets, not order, count. */
+	ext_seg(&in, g1, xmp_loc, half, strlen(xmp_loc) - half);
+	ext_seg(&in, g2, other, 0, strlen(other));
+	ext_seg(&in, g1, xmp_loc, 0, half);
+	put(&in, jpeg_tail, sizeof(jpeg_tail));
+	ok(strip2(&in, &out) == STRIP_DONE && out.len == in.len,
+	    "ext xmp: location found, same length");
+	/* Join the g1 chunks of the output by their offsets. */
+	j.p = calloc(1, strlen(xmp_loc) + 1);
+	j.len = strlen(xmp_loc);
+	for (i = 2; i + 4 <= out.len && out.p[i] == 0xff &&
+	    out.p[i + 1] != 0xda; i += 2 + l) {
+		l = out.p[i + 2] << 8 | out.p[i + 3];
+		p = out.p + i + 4;
+		if (memcmp(p, "http://ns.adobe.com/xmp/extension/", 35) == 0 &&
+		    memcmp(p + 35, g1, 32) == 0)
+			memcpy(j.p + ((size_t)p[71] << 24 | p[72] << 16 |
+			    p[73] << 8 | p[74]), p + 75, l - 2 - 75);
+	}
+	ok(xmp_clean(j.p, j.len), "ext xmp: the joined packet is clean");
+	ok(!has(out.p, out.len, "Rome"), "ext xmp: the other packet too");
+	free(j.p);
+	free(in.p);
+	free(out.p);
+}
+
 /*
  * Places exiftool looks that a strict walk would miss: "Exif\0" with any
  * sixth byte, PNG chunks after IEND, WebP chunks past the RIFF size.
@@ -493,12 +594,13 @@ test_lenient(void)
 	in.len = 0;
 	put(&in, "\x89PNG\r\n\x1a\n", 8);
 	png_chunk(&in, "IHDR", "\0\0\0\1\0\0\0\1\x08\0\0\0\0", 13);
+	png_chunk(&in, "zxIf", "\0\0\0\0\0x", 6);
 	png_chunk(&in, "IEND", NULL, 0);
 	png_chunk(&in, "eXIf", tiff_gps, sizeof(tiff_gps));
 	ok(strip2(&in, &out) == STRIP_DONE &&
 	    memmem(out.p, out.len, tiff_gps + 68, 24) == NULL &&
-	    has(out.p, out.len, "IEND"),
-	    "png eXIf after IEND: GPS gone");
+	    has(out.p, out.len, "IEND") && !has(out.p, out.len, "zxIf"),
+	    "png eXIf after IEND: GPS gone; zxIf dropped");
 	free(in.p);
 	free(out.p);
 
@@ -735,6 +837,8 @@ test_iptc(void)
 	irb(&seg, 0x03ed, "resolution", 10);
 	irb(&seg, 0x0404, d.p, d.len);
 	irb(&seg, 0x0425, md, 16);
+	irb(&seg, 0x0422, tiff_gps, sizeof(tiff_gps));
+	irb(&seg, 0x0424, xmp_loc, strlen(xmp_loc));
 	put(&in, "\xff\xd8", 2);
 	jpeg_seg(&in, 0xed, seg.p, seg.len, NULL, 0);
 	jpeg_seg(&in, 0xdb, "\0\1\2\3", 4, NULL, 0);
@@ -756,6 +860,11 @@ test_iptc(void)
 	ok(x != NULL && dg != NULL && memcmp(dg, md, 16) == 0,
 	    "iptc: digest matches the new data");
 	ok(has(out.p, out.len, "resolution"), "iptc: other resources kept");
+	ok(memmem(out.p, out.len, tiff_gps + 68, 24) == NULL &&
+	    has(out.p, out.len, "MM"), "irb: EXIF resource without GPS");
+	ok((x = memmem(out.p, out.len, "<?xpacket begin", 15)) != NULL &&
+	    xmp_clean(x, out.p + out.len - x),
+	    "irb: XMP resource without location");
 	ok(memcmp(out.p + out.len - sizeof(jpeg_tail), jpeg_tail,
 	    sizeof(jpeg_tail)) == 0, "iptc: scan unchanged");
 	free(in.p);
@@ -820,6 +929,13 @@ test_xmp(void)
 		{ "<a b='xexif:GPSLatitude=1'/>",
 		  "<a b='xexif:GPSLatitude=1'/>" },
 		{ "<a exif:GPSLatitude/>", "<a exif:GPSLatitude/>" },
+		/* Namespaces bound to other prefixes. */
+		{ "<r xmlns:e='http://ns.adobe.com/exif/1.0/'><e:GPSLatitude>1</e:GPSLatitude></r>",
+		  "<r xmlns:e='http://ns.adobe.com/exif/1.0/'>                                </r>" },
+		{ "<r xmlns:ps = \"http://ns.adobe.com/photoshop/1.0/\" ps:City='x'/>",
+		  "<r xmlns:ps = \"http://ns.adobe.com/photoshop/1.0/\"            />" },
+		{ "<r xmlns:e='http://other/'><e:GPSLatitude>1</e:GPSLatitude></r>",
+		  "<r xmlns:e='http://other/'><e:GPSLatitude>1</e:GPSLatitude></r>" },
 		/* Never closed: all the rest goes. */
 		{ "<a><exif:GPSLatitude>1 <b>2</b>",
 		  "<a>                            " },
@@ -885,6 +1001,8 @@ main(void)
 	test_png_im();
 	test_iptc();
 	test_lenient();
+	test_ext_xmp();
+	test_gif();
 	test_webp(0);
 	test_webp(1);
 	test_xmp();
