@@ -128,6 +128,11 @@ db_prepare(struct db *db, PGconn *conn, const struct db_stmt *st,
 	PGresult	*res;
 	int		 ok;
 
+	/* A slot past the mask would shift out of range. */
+	if (st->slot < 0 || st->slot >= DB_MAX_STMTS) {
+		log_errx("db: statement slot %d out of range", st->slot);
+		return -1;
+	}
 	if (db->prepared & (UINT64_C(1) << st->slot))
 		return 0;
 	res = PQprepare(conn, name, st->sql, st->nparams, NULL);

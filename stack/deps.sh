@@ -10,6 +10,10 @@ DEPS_TEST="ceph-mon ceph-osd radosgw ceph-common ceph-base jq procps
 	libimage-exiftool-perl
 	iproute2 clang-14 libclang-rt-14-dev
 	chromium nodejs"
+# Only tests/it/t_46_apache.sh needs these, and skips without them.  Not
+# installed by ./check: apache2's own start on port 80 can fail beside
+# Debian's lighttpd and leave the package half-configured.
+DEPS_OPTIONAL="apache2 libapache2-mod-fcgid"
 # Debian's npm, unless a Node.js from elsewhere (NodeSource) brings its own.
 command -v npm >/dev/null 2>&1 || DEPS_TEST="$DEPS_TEST npm"
 
