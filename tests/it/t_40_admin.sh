@@ -154,7 +154,8 @@ for store in fs s3; do
 	is "$store: before takedown the variant is served" "$STATUS" 200
 	rows=$(psql_q "SELECT count(*) FROM images")
 	admin takedown --reason "test" "$a" >"$TMP/out" 2>&1
-	check "$store: takedown succeeds" [ $? -eq 0 ]
+	rc=$?
+	check "$store: takedown succeeds ($(tr '\n' ' ' <"$TMP/out"))" [ $rc -eq 0 ]
 	# lighttpd's stat cache may serve a blob it just served for a
 	# second or two after it was deleted (fs store).
 	answers_410() {

@@ -89,8 +89,10 @@ applog() {
 }
 
 # Everything below on s3, where every image request reaches the app (with
-# fs lighttpd serves what exists itself, which the app never sees).
+# fs lighttpd serves what exists itself, which the app never sees).  The
+# jobs of earlier tests (some fail for good) would blur the counts below.
 use_store s3
+psql_q "DELETE FROM resize_jobs" >/dev/null
 for i in 1 2 3; do
 	convert -size $((40 + i))x30 "plasma:fractal" -seed $((RANDOM + i)) \
 		"$TMP/u$i.png"
