@@ -99,10 +99,12 @@ check "both resizers did some of the work" \
 
 # Their textfiles add up to the jobs done.
 sleep 1.1
+# Each worker of each resizer (--workers, one per CPU) writes resizerN-W.prom.
 sum=0
-for i in 1 2; do
-	v=$(awk -v s="imghost_resize_jobs_done_total{resizer=\"resizer$i\"}" \
-		'$1 == s { print $2 }' "$TMP/resizer$i.prom")
+for f in "$TMP"/resizer[12]-*.prom; do
+	w=$(basename "$f" .prom)
+	v=$(awk -v s="imghost_resize_jobs_done_total{resizer=\"$w\"}" \
+		'$1 == s { print $2 }' "$f")
 	sum=$((sum + ${v:-0}))
 done
 is "the resizers' textfiles count $nimg jobs" "$sum" "$nimg"

@@ -35,3 +35,18 @@ like "bench/resize: ours against vipsthumbnail, with a ratio" \
 	"$(grep '^total' "$TMP/resize.txt")" "^total +$num +$num +$num"
 like "bench/resize: peak RSS" "$(grep '^peak RSS' "$TMP/resize.txt")" \
 	"$num MB"
+
+"$TOP/bench/soak" --tiny 10 >"$TMP/soak.txt" 2>"$TMP/soak.err"
+is "bench/soak --tiny exits 0 (no 5xx)" "$?" 0
+check "bench/soak: 0 5xx" grep -q '^0 5xx: ok$' "$TMP/soak.txt"
+for m in upload view; do
+	like "bench/soak: $m rate and latency percentiles" \
+		"$(grep "^$m " "$TMP/soak.txt")" "^$m +$num/s .*[0-9]"
+done
+for when in start end; do
+	like "bench/soak: RSS of the app at the $when" \
+		"$(grep "^$when .*imghost-fcgi" "$TMP/soak.txt" | head -n 1)" \
+		"^$when +[^ ]*imghost-fcgi +[0-9]+ +$num +$num$"
+	check "bench/soak: RSS of a resizer worker at the $when" \
+		grep -q "^$when .*imghost-resize worker" "$TMP/soak.txt"
+done
