@@ -67,15 +67,18 @@ raw() {
 }
 
 # trickle: bodies that trickle in, a byte every two seconds, then stop.
-# Three of them, more than the app has processes (var.fcgi_procs): when
+# One more than the app has processes (var.fcgi_procs): when
 # lighttpd streamed bodies to the app, these held every process for as
 # long as they kept sending, and uploads and the API waited (79 s,
 # measured).  lighttpd buffers them now, and lets each go after its
 # read-idle time (60 s) once it stops.
 trickle() {
-	local t0 pids=() took k
+	local t0 pids=() took k n
+	n=$(sed -n 's/^var.fcgi_procs[\t ]*=[\t ]*\([0-9]*\).*/\1/p' \
+		"$dir/lighttpd.conf")
+	n=$((${n:-2} + 1))
 	t0=$(date +%s)
-	for k in 1 2 3; do
+	for k in $(seq "$n"); do
 		{
 			printf 'POST /api/v1/images HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n'
 			head -c 100 "$h/photo.jpg"
@@ -86,9 +89,9 @@ trickle() {
 	done
 	sleep 3
 	req --max-time "$secs" "$BASE/api/v1/images/$known_id"
-	is "$store: while 3 bodies trickle, the API answers" "$STATUS" 200
+	is "$store: while $n bodies trickle, the API answers" "$STATUS" 200
 	up "$h/small.jpg"
-	like "$store: while 3 bodies trickle, an upload is answered" \
+	like "$store: while $n bodies trickle, an upload is answered" \
 		"$STATUS" '^20[01]$'
 	wait "${pids[@]}"
 	took=$(($(date +%s) - t0))
