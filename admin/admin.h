@@ -43,6 +43,7 @@ int	admin_takedown(struct admin *, int argc, char *argv[]);
 int	admin_requeue(struct admin *, int argc, char *argv[]);
 int	admin_rebuild(struct admin *, int argc, char *argv[]);
 int	admin_gc(struct admin *, int argc, char *argv[]);
+int	admin_cache_trim(struct admin *, int argc, char *argv[]);
 
 /* Prints the usage and exits with status 2. */
 void		 admin_usage(void) __attribute__((noreturn));

@@ -9,6 +9,7 @@
  *	imghost-admin rebuild [--batch n] [--max-batches n] [--max-queued n]
  *	    [--restart]
  *	imghost-admin gc [--dry-run] [--older-than seconds] [--prefix p]
+ *	imghost-admin cache-trim		keep the read cache in size
  */
 #include <err.h>
 #include <getopt.h>
@@ -30,7 +31,8 @@ admin_usage(void)
 	    "       imghost-admin rebuild [--batch n] [--max-batches n] "
 	    "[--max-queued n] [--restart]\n"
 	    "       imghost-admin gc [--dry-run] [--older-than seconds] "
-	    "[--prefix p]\n");
+	    "[--prefix p]\n"
+	    "       imghost-admin cache-trim\n");
 	exit(2);
 }
 
@@ -161,6 +163,12 @@ main(int argc, char *argv[])
 	memset(&a, 0, sizeof(a));
 	if (conf_load(&a.conf, msg, sizeof(msg)) == -1)
 		errx(1, "configuration: %s", msg);
+	/* The one subcommand of a node, not of the database. */
+	if (strcmp(argv[1], "cache-trim") == 0) {
+		rc = admin_cache_trim(&a, argc - 1, argv + 1);
+		conf_free(&a.conf);
+		return rc;
+	}
 	if ((a.db = db_open(a.conf.database_url)) == NULL)
 		err(1, "db_open");
 	if (db_conn(a.db) == NULL)

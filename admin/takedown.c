@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "cache.h"
 #include "id.h"
 #include "img.h"
 #include "size.h"
@@ -35,6 +36,7 @@ static const struct db_stmt admin_st_takedown = { 49,
 
 struct admin_sweep {
 	struct store	*store;
+	const char	*cache_dir;	/* this node's read cache, or NULL */
 	int		 deleted, failed;
 };
 
@@ -43,9 +45,12 @@ admin_sweep_key(struct admin_sweep *s, const char *key)
 {
 	enum store_status	 rc;
 
-	if ((rc = store_delete(s->store, key)) == STORE_OK)
+	if ((rc = store_delete(s->store, key)) == STORE_OK) {
 		s->deleted++;
-	else {
+		/* Other nodes drop theirs at their next check. */
+		if (s->cache_dir != NULL)
+			cache_drop(s->cache_dir, key);
+	} else {
 		warnx("delete %s: %s", key, store_status_str(rc));
 		s->failed++;
 	}
@@ -67,11 +72,11 @@ admin_sweep_page(void *arg, const struct store_entry *e, size_t n)
  * the list, say).  Returns how many deletes failed, or -1.
  */
 static int
-admin_sweep(struct store *store, const char *id)
+admin_sweep(struct store *store, const char *cache_dir, const char *id)
 {
 	static const enum img_type types[] = { IMG_JPEG, IMG_PNG, IMG_GIF,
 	    IMG_WEBP };
-	struct admin_sweep	 s = { store, 0, 0 };
+	struct admin_sweep	 s = { store, cache_dir, 0, 0 };
 	char			 key[64], prefix[ID_LEN + 2];
 	const struct size	*sz;
 	size_t			 t;
@@ -153,7 +158,7 @@ admin_takedown(struct admin *a, int argc, char *argv[])
 		printf("%s was taken down already; deleting what is left\n",
 		    id);
 	}
-	if ((failed = admin_sweep(store, id)) != 0) {
+	if ((failed = admin_sweep(store, a->conf.cache_dir, id)) != 0) {
 		warnx("%s: some blobs are left: run this again", id);
 		return 1;
 	}

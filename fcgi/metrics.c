@@ -329,6 +329,10 @@ metrics_counters(FCGX_Stream *out)
 		  "Store operations that failed, missing blobs aside." },
 		{ "imghost_db_errors_total",
 		  "Database statements and pings that failed." },
+		{ "imghost_cache_hits_total",
+		  "Blobs sent from the read cache (s3 store)." },
+		{ "imghost_cache_fills_total",
+		  "Copies of blobs begun in the read cache (s3 store)." },
 	};
 	int	 i;
 

@@ -32,6 +32,8 @@ enum metrics_counter {
 	METRICS_DEDUP,		/* uploads of bytes stored already */
 	METRICS_STORE_ERRORS,	/* store calls that failed (not 404) */
 	METRICS_DB_ERRORS,	/* database statements that failed */
+	METRICS_CACHE_HITS,	/* blobs lighttpd sent from the read cache */
+	METRICS_CACHE_FILLS,	/* copies begun in the read cache */
 	METRICS_NCOUNTERS
 };
 

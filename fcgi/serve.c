@@ -1,14 +1,18 @@
 /*
  * GET and HEAD /i/{id}.{ext} and /i/{id}/{size}.{ext}.  With the fs store
  * lighttpd serves every blob that exists and sends only the rest here;
- * with s3 every request comes here and is streamed from the store.  The
- * store is asked first, so serving a blob that exists needs no database.
+ * with s3 every request comes here and is streamed from the store, or,
+ * with a read cache (lib/cache.h), handed to lighttpd to send from the
+ * node's copy.  The store is asked first, so serving a blob that exists
+ * needs no database.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "app.h"
+#include "cache.h"
 #include "db.h"
 #include "id.h"
 #include "img.h"
@@ -96,20 +100,72 @@ serve_blob_head(struct http_req *req, int status, const char *mime,
 	    "Accept-Ranges: bytes\r\n", st->etag, date);
 }
 
+/* The read cache's directory, or NULL when there is none. */
+static const char *
+serve_cache_dir(const struct app *app)
+{
+	if (app->conf.store != CONF_STORE_S3)
+		return NULL;
+	return app->conf.cache_dir;
+}
+
+/* Where streamed bytes go: the client, and a new copy in the cache. */
+struct serve_out {
+	FCGX_Stream		*out;
+	struct cache_fill	*fill;		/* NULL: no copy */
+};
+
 static int
 serve_sink(void *arg, const void *buf, size_t len)
 {
-	FCGX_Stream	*out = arg;
+	struct serve_out	*o = arg;
 
-	if (FCGX_PutStr(buf, len, out) != (int)len)
+	if (o->fill != NULL)
+		cache_fill_write(o->fill, buf, len);
+	if (FCGX_PutStr(buf, len, o->out) != (int)len)
 		return -1;
 	metrics_add(METRICS_BYTES_OUT, len);
 	return 0;
 }
 
+/*
+ * Streams len bytes from off of the blob from the store; a whole blob is
+ * also copied into the read cache, if there is one.
+ */
+static void
+serve_stream(struct app *app, struct http_req *req, const char *key,
+    off_t off, off_t len, int whole)
+{
+	const char		*dir = serve_cache_dir(app);
+	struct serve_out	 o = { req->fr->out, NULL };
+	struct cache_fill	 fill;
+	struct store_stat	 got;
+	enum store_status	 rc;
+
+	if (dir != NULL && whole && cache_fill_begin(dir, key, &fill) == 0) {
+		o.fill = &fill;
+		metrics_add(METRICS_CACHE_FILLS, 1);
+	}
+	/*
+	 * The headers are gone: a failure can only cut the body short.  The
+	 * store logged its own failure with the key; a client that went
+	 * away is no event worth a line.  The copy is described by what
+	 * the store sent, not by the HEAD before.
+	 */
+	rc = store_stream(app->store, key, off, len, &got, serve_sink, &o);
+	if (o.fill != NULL)
+		cache_fill_end(&fill, &got, rc == STORE_OK);
+}
+
+/*
+ * Answers with the blob st describes: 304, 416, or its headers and then
+ * its bytes, from lighttpd when there is a copy in the read cache (path
+ * not NULL) and the whole blob is asked for, else from the store.
+ */
 static void
 serve_blob(struct app *app, struct http_req *req,
-    const struct serve_target *t, const struct store_stat *st)
+    const struct serve_target *t, const struct store_stat *st,
+    const char *copy)
 {
 	const char		*mime = img_mime(t->type);
 	off_t			 off = 0, len = st->size;
@@ -134,17 +190,50 @@ serve_blob(struct app *app, struct http_req *req,
 		FCGX_FPrintF(req->fr->out, "Content-Range: bytes "
 		    "%lld-%lld/%lld\r\n", (long long)off,
 		    (long long)(off + len - 1), (long long)st->size);
+	if (copy != NULL && rs == RANGE_NONE &&
+	    strcmp(req->method, "GET") == 0) {
+		FCGX_FPrintF(req->fr->out, "X-Sendfile: %s\r\n\r\n", copy);
+		metrics_add(METRICS_CACHE_HITS, 1);
+		return;
+	}
 	FCGX_FPrintF(req->fr->out, "Content-Length: %lld\r\n\r\n",
 	    (long long)len);
-	if (strcmp(req->method, "HEAD") == 0)
-		return;
-	/*
-	 * The headers are gone: a failure can only cut the body short.  The
-	 * store logged its own failure with the key; a client that went
-	 * away is no event worth a line.
-	 */
-	(void)store_stream(app->store, t->key, off, len, NULL, serve_sink,
-	    req->fr->out);
+	if (strcmp(req->method, "HEAD") != 0)
+		serve_stream(app, req, t->key, off, len, rs == RANGE_NONE);
+}
+
+/*
+ * Answers from the read cache; 0 when there is no copy to answer with.
+ * A copy not checked for cache_recheck seconds is checked against the
+ * store first (a takedown removes the blob); while the store is down it
+ * stands in for the blob, since it was right when last checked.
+ */
+static int
+serve_cached(struct app *app, struct http_req *req,
+    const struct serve_target *t, const char *dir)
+{
+	struct store_stat	 st, now;
+	char			 path[PATH_MAX];
+	enum store_status	 rc;
+
+	switch (cache_lookup(dir, app->conf.cache_recheck, t->key, &st, path,
+	    sizeof(path))) {
+	case CACHE_MISS:
+		return 0;
+	case CACHE_STALE:
+		rc = store_head(app->store, t->key, &now);
+		if (rc == STORE_OK && strcmp(now.etag, st.etag) == 0)
+			cache_checked(path);
+		else if (rc == STORE_OK || rc == STORE_NOT_FOUND) {
+			cache_drop(dir, t->key);
+			return 0;
+		}
+		break;
+	case CACHE_FRESH:
+		break;
+	}
+	serve_blob(app, req, t, &st, path);
+	return 1;
 }
 
 void
@@ -201,6 +290,7 @@ serve_image(struct app *app, struct http_req *req, const char *path)
 	struct serve_target	 t;
 	struct store_stat	 st;
 	enum store_status	 rc;
+	const char		*dir;
 
 	if (serve_parse(path, &t) == -1) {
 		http_error(req, 404, "not_found", "no such image");
@@ -211,9 +301,12 @@ serve_image(struct app *app, struct http_req *req, const char *path)
 		http_method_not_allowed(req, "GET, HEAD");
 		return;
 	}
+	if ((dir = serve_cache_dir(app)) != NULL &&
+	    serve_cached(app, req, &t, dir))
+		return;
 	rc = store_head(app->store, t.key, &st);
 	if (rc == STORE_OK)
-		serve_blob(app, req, &t, &st);
+		serve_blob(app, req, &t, &st, NULL);
 	else if (rc == STORE_NOT_FOUND)
 		serve_fallback(app, req, &t);
 	else

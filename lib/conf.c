@@ -48,6 +48,9 @@ static const struct conf_key conf_keys[] = {
 	K(url_upload, CONF_BOOL),
 	K(url_upload_allow, CONF_STR),
 	K(static_dir, CONF_STR),
+	K(cache_dir, CONF_STR),
+	K(cache_max_bytes, CONF_BYTES),
+	K(cache_recheck, CONF_NUM),
 };
 #undef K
 
@@ -243,6 +246,8 @@ conf_defaults(struct conf *c)
 	c->max_frames = 1000;
 	c->strip_location = 1;
 	c->url_upload = 1;
+	c->cache_max_bytes = 10LL << 30;
+	c->cache_recheck = 60;
 }
 
 static int

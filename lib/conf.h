@@ -30,6 +30,9 @@ struct conf {
 	int		 url_upload;
 	char		*url_upload_allow; /* "host:port host:port" */
 	char		*static_dir;	/* the pages' CSS and JS (static/) */
+	char		*cache_dir;	/* s3 read cache (lib/cache.h); NULL: none */
+	long long	 cache_max_bytes;
+	long long	 cache_recheck;	/* seconds a copy is used unchecked */
 };
 
 /*

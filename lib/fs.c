@@ -66,16 +66,21 @@ fs_name_valid(const char *name)
 }
 
 int
-fs_path(const struct fs *fs, const char *key, char *out, size_t outsz)
+fs_path_under(const char *root, const char *key, char *out, size_t outsz)
 {
 	int	 n;
 
 	if (strlen(key) <= ID_LEN + 1 || key[ID_LEN] != '/' ||
 	    !id_valid(key, ID_LEN) || !fs_name_valid(key + ID_LEN + 1))
 		return -1;
-	n = snprintf(out, outsz, "%s/%.2s/%.2s/%s", fs->root, key, key + 2,
-	    key);
+	n = snprintf(out, outsz, "%s/%.2s/%.2s/%s", root, key, key + 2, key);
 	return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
+}
+
+int
+fs_path(const struct fs *fs, const char *key, char *out, size_t outsz)
+{
+	return fs_path_under(fs->root, key, out, outsz);
 }
 
 static enum store_status

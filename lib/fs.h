@@ -21,6 +21,9 @@ void		 fs_free(struct fs *);
  */
 int		 fs_path(const struct fs *, const char *key, char *out,
 		    size_t outsz);
+/* The same for a directory laid out alike (the read cache, lib/cache.h). */
+int		 fs_path_under(const char *root, const char *key, char *out,
+		    size_t outsz);
 
 enum store_status fs_put(struct fs *, const char *key, const void *buf,
 		    size_t len);

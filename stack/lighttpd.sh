@@ -11,12 +11,13 @@ lighttpd_conf() {
 	    -e "s|^var.bind\t*=.*|var.bind = \"127.0.0.1\"|" \
 	    -e "s|^var.store_root\t*=.*|var.store_root = \"$store\"|" \
 	    -e "s|^var.static_root\t*=.*|var.static_root = \"${IMGHOST_STATIC_DIR:-$top/static}\"|" \
+	    -e "s|^var.cache_root\t*=.*|var.cache_root = \"$dir/cache\"|" \
 	    -e "s|^var.rundir\t*=.*|var.rundir = \"$dir/run\"|" \
 	    -e "s|^var.logdir\t*=.*|var.logdir = \"$dir/log\"|" \
 	    -e "s|^var.fcgi_app\t*=.*|var.fcgi_app = \"$top/imghost-fcgi\"|" \
 	    "$top/lighttpd.conf" >"$dir/lighttpd.conf"
 	# A line that was not replaced would point the tests at /var or /run.
-	if grep -Eq '^var\.(rundir|logdir|store_root|static_root)[[:space:]]*=[[:space:]]*"/(var|run)/' "$dir/lighttpd.conf"; then
+	if grep -Eq '^var\.(rundir|logdir|store_root|static_root|cache_root)[[:space:]]*=[[:space:]]*"/(var|run)/' "$dir/lighttpd.conf"; then
 		echo "lighttpd: could not derive $dir/lighttpd.conf" >&2
 		return 1
 	fi
