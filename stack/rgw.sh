@@ -308,7 +308,7 @@ admin socket = $dir/run/\$name.\$pid.asok
 
 [client.rgw.a]
 admin socket = $dir/run/\$name.asok
-rgw frontends = beast endpoint=127.0.0.1:$port
+rgw frontends = beast endpoint=127.0.0.1:$port tcp_nodelay=1
 rgw thread pool size = 64
 EOF
 }
