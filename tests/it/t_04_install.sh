@@ -21,6 +21,8 @@ for f in lib/systemd/system/imghost-lighttpd.service \
     lib/systemd/system/imghost-resize.service \
     lib/systemd/system/imghost-resize-once.service \
     lib/systemd/system/imghost-resize-once.timer \
+    lib/systemd/system/imghost-cache-trim.service \
+    lib/systemd/system/imghost-cache-trim.timer \
     lib/sysusers.d/imghost.conf lib/tmpfiles.d/imghost.conf \
     etc/logrotate.d/imghost etc/imghost/lighttpd.conf etc/imghost.conf \
     share/imghost/examples/apache-imghost.conf \
