@@ -104,6 +104,7 @@ main(void)
 	FCGX_Request	 fr;
 	struct http_req	 req;
 	struct timespec	 t0;
+	enum metrics_route route;
 
 	log_init("imghost-fcgi");
 	memset(&app, 0, sizeof(app));
@@ -118,8 +119,10 @@ main(void)
 			log_context("%s %s", req.method, req.path);
 			app_route(&app, &req);
 		}
+		/* req.method is FastCGI's, freed by FCGX_Finish_r(). */
+		route = metrics_route_of(req.method, req.path);
 		FCGX_Finish_r(&fr);
-		metrics_request_end(&req, &t0);
+		metrics_request_end(route, req.status, &t0);
 		log_context(NULL);
 	}
 	img_done();

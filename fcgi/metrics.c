@@ -233,7 +233,8 @@ metrics_request(enum metrics_route r, int status, uint64_t usec)
 }
 
 void
-metrics_request_end(const struct http_req *req, const struct timespec *t0)
+metrics_request_end(enum metrics_route route, int status,
+    const struct timespec *t0)
 {
 	struct timespec	 t1;
 	uint64_t	 us;
@@ -241,8 +242,7 @@ metrics_request_end(const struct http_req *req, const struct timespec *t0)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	us = (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000 +
 	    (t1.tv_nsec - t0->tv_nsec) / 1000;
-	metrics_request(metrics_route_of(req->method, req->path),
-	    req->status, us);
+	metrics_request(route, status, us);
 	metrics_sync();
 }
 

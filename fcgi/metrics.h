@@ -52,8 +52,12 @@ enum metrics_route metrics_route_of(const char *method, const char *path);
 /* Counts one answered request that took usec microseconds. */
 void	metrics_request(enum metrics_route, int status, uint64_t usec);
 
-/* Counts the request req, answered, which started at start (monotonic). */
-void	metrics_request_end(const struct http_req *, const struct timespec *);
+/*
+ * Counts a request of route, answered with status, which started at t0
+ * (monotonic), and publishes this process's store and database errors.
+ */
+void	metrics_request_end(enum metrics_route, int status,
+	    const struct timespec *t0);
 
 /* Adds n to a counter. */
 void	metrics_add(enum metrics_counter, uint64_t n);
