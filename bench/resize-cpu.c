@@ -72,5 +72,6 @@ main(int argc, char *argv[])
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak_rss_kb %ld\n", ru.ru_maxrss);
 	img_done();
+	conf_free(&c);
 	return 0;
 }

@@ -54,5 +54,11 @@ done
 # and grew by about 300 kB a job: past 150 MB within 20 s of this load.
 hwm=$(awk '$1 == "end" && /imghost-resize worker/ && $NF > m { m = $NF }
 	END { printf "%d", m }' "$TMP/soak.txt")
-check "bench/soak: resizer workers peak under 100 MB ($hwm MB)" \
-	[ "${hwm:-0}" -gt 0 -a "${hwm:-0}" -lt 100 ]
+# Under AddressSanitizer (tests/sanitize) its quarantine of freed memory
+# and shadow take a worker past 300 MB: no bound is meant for that build.
+if grep -q -- '-fsanitize=address' "$TOP/Makefile"; then
+	echo "t_95: resizer workers peak at $hwm MB under ASan, not bounded" >&2
+else
+	check "bench/soak: resizer workers peak under 100 MB ($hwm MB)" \
+		[ "${hwm:-0}" -gt 0 -a "${hwm:-0}" -lt 100 ]
+fi
