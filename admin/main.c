@@ -4,7 +4,7 @@
  *
  *	imghost-admin migrate [--sql-dir dir]	apply the migrations
  *	imghost-admin stats [--exact]		counts, bytes, queue
- *	imghost-admin takedown [--reason text] ID	remove an image for good
+ *	imghost-admin takedown [--reason text] [--] ID	remove an image for good
  *	imghost-admin requeue [--id ID]		failed jobs back to the queue
  *	imghost-admin rebuild [--batch n] [--max-batches n] [--max-queued n]
  *	    [--restart]
@@ -26,7 +26,7 @@ admin_usage(void)
 {
 	fprintf(stderr, "usage: imghost-admin migrate [--sql-dir dir]\n"
 	    "       imghost-admin stats [--exact]\n"
-	    "       imghost-admin takedown [--reason text] id\n"
+	    "       imghost-admin takedown [--reason text] [--] id\n"
 	    "       imghost-admin requeue [--id id]\n"
 	    "       imghost-admin rebuild [--batch n] [--max-batches n] "
 	    "[--max-queued n] [--restart]\n"

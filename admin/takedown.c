@@ -131,8 +131,12 @@ admin_takedown(struct admin *a, int argc, char *argv[])
 	int		 ch, rows, busy = 0, failed;
 
 	while ((ch = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
-		if (ch != 'r')
+		if (ch != 'r') {
+			/* Ids are base64url: one in 64 starts with '-'. */
+			fprintf(stderr, "an id that starts with '-' goes after "
+			    "'--': takedown -- -AbCdEfG\n");
 			admin_usage();
+		}
 		reason = optarg;
 	}
 	if (optind != argc - 1)

@@ -153,7 +153,7 @@ for store in fs s3; do
 	req "$BASE/i/$a/small.webp"
 	is "$store: before takedown the variant is served" "$STATUS" 200
 	rows=$(psql_q "SELECT count(*) FROM images")
-	admin takedown --reason "test" "$a" >"$TMP/out" 2>&1
+	admin takedown --reason "test" -- "$a" >"$TMP/out" 2>&1
 	rc=$?
 	check "$store: takedown succeeds ($(tr '\n' ' ' <"$TMP/out"))" [ $rc -eq 0 ]
 	# lighttpd's stat cache may serve a blob it just served for a
@@ -195,11 +195,19 @@ for store in fs s3; do
 	is "$store: and its variant" "$STATUS" 200
 	req "$BASE/i/AAAAAAAA.png"
 	is "$store: an id never used is still 404" "$STATUS" 404
-	admin takedown "$a" >"$TMP/out" 2>&1
+	admin takedown -- "$a" >"$TMP/out" 2>&1
 	check "$store: a second takedown is harmless" [ $? -eq 0 ]
 	like "$store: and says so" "$(cat "$TMP/out")" "taken down already"
 	admin takedown AAAAAAAA >/dev/null 2>&1
 	is "$store: takedown of an unknown id fails" $? 1
+	# One id in 64 starts with '-', which getopt takes for an option.
+	admin takedown -AAAAAAA >"$TMP/out" 2>&1
+	is "$store: an id that starts with '-' alone: usage" $? 2
+	like "$store: ... which says to put it after --" "$(cat "$TMP/out")" \
+		"goes after '--'"
+	admin takedown -- -AAAAAAA >"$TMP/out" 2>&1
+	is "$store: after --, it is an id (unknown here)" "$? $(cat "$TMP/out")" \
+		"1 imghost-admin: -AAAAAAA: no such image"
 
 	# A takedown while a resizer (one process, to stop it) makes the
 	# variants: the resizer, stopped in the middle, finds the image gone
@@ -217,7 +225,7 @@ for store in fs s3; do
 	}
 	wait_for "$store: race: a resizer claims a big image" 20 running
 	kill -STOP $pid
-	admin takedown "$e" >"$TMP/out" 2>&1
+	admin takedown -- "$e" >"$TMP/out" 2>&1
 	like "$store: race: takedown says a resizer was at work" \
 		"$(cat "$TMP/out")" "a resizer was making"
 	kill -CONT $pid

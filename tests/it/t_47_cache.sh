@@ -119,14 +119,14 @@ lighttpd_stop "$TMP/dead"
 # ------------------------------------------------ takedown
 admin() { ( resizer_env; exec "$TOP/imghost-admin" "$@" ) }
 # Taken down elsewhere: this node finds out at its next check.
-admin takedown --reason test "$id1" >"$TMP/takedown.out" 2>&1
+admin takedown --reason test -- "$id1" >"$TMP/takedown.out" 2>&1
 check "takedown of a cached image" [ $? -eq 0 ]
 sleep 2.5
 req "$A/i/$id1.jpg"
 is "after the check: 410" "$STATUS" 410
 check "after the check: the copy is gone" [ ! -e "$(copy_of "$id1")" ]
 # Taken down on this node: its copy goes at once.
-( export IMGHOST_CACHE_DIR=$CACHE; admin takedown "$id2" ) \
+( export IMGHOST_CACHE_DIR=$CACHE; admin takedown -- "$id2" ) \
 	>"$TMP/takedown.out" 2>&1
 check "takedown on the node drops the copy" [ ! -e "$(copy_of "$id2")" ]
 req "$A/i/$id2.jpg"
