@@ -128,7 +128,7 @@ cache_fill_write(struct cache_fill *f, const void *buf, size_t len)
 void
 cache_fill_end(struct cache_fill *f, const struct store_stat *st, int ok)
 {
-	struct timespec	 ts[2] = { { 0, UTIME_NOW }, { st->mtime, 0 } };
+	struct timespec	 ts[2] = { { 0, UTIME_NOW }, { 0, 0 } };
 	struct stat	 sb;
 
 	if (f->fd == -1)
@@ -137,6 +137,7 @@ cache_fill_end(struct cache_fill *f, const struct store_stat *st, int ok)
 		cache_fill_abort(f, NULL);
 		return;
 	}
+	ts[1].tv_sec = st->mtime;
 	if (fsetxattr(f->fd, CACHE_ETAG_XATTR, st->etag, strlen(st->etag),
 	    0) == -1) {
 		cache_fill_abort(f, "fsetxattr");
