@@ -325,6 +325,29 @@ fetch_check_url(const char *url, char *why, size_t whysz)
 	return rc;
 }
 
+/*
+ * url as the log may show it: without a user, password or query, where
+ * a secret of the uploader's would be.
+ */
+static void
+fetch_url_for_log(const char *url, char *buf, size_t sz)
+{
+	CURLU	*u;
+	char	*s = NULL;
+
+	strlcpy(buf, "(malformed)", sz);
+	if ((u = curl_url()) == NULL)
+		return;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_QUERY, NULL, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK)
+		strlcpy(buf, s, sz);
+	curl_free(s);
+	curl_url_cleanup(u);
+}
+
 static int
 fetch_setopts(CURL *h, const char *url, struct fetch_ctx *x)
 {
@@ -406,6 +429,7 @@ fetch_url(const char *url, const struct conf *c, unsigned char **out,
 	enum fetch_status	 st = FETCH_NOMEM;
 	CURL			*h = NULL;
 	CURLcode		 rc;
+	char			 shown[512];
 
 	*out = NULL;
 	*len = 0;
@@ -429,7 +453,8 @@ fetch_url(const char *url, const struct conf *c, unsigned char **out,
 		*len = x->len;
 		x->buf = NULL;
 	}
-	log_info("fetch %s: %s", url, st == FETCH_OK ? "ok" : why);
+	fetch_url_for_log(url, shown, sizeof(shown));
+	log_info("fetch %s: %s", shown, st == FETCH_OK ? "ok" : why);
 done:
 	curl_easy_cleanup(h);
 	free(x->buf);

@@ -126,6 +126,15 @@ req "$U/i/$id.png"
 check "allowed: the stored bytes are the server's" cmp -s "$BODY" \
 	"$files/img.png"
 
+# A password or a token in the url is the uploader's secret: the log
+# names the fetch without them.
+post_url "http://someone:pa55word@127.0.0.1:$A/img.png?token=t0ken"
+is "with a password and a query: the same image" "$(json .id)" "$id"
+check "the log has neither the password nor the query" \
+	bash -c "! grep -q 'pa55word\|t0ken' '$TMP/url/log/stderr.log'"
+check "the log names the fetch" \
+	grep -q "fetch http://127.0.0.1:$A/img.png: ok" "$TMP/url/log/stderr.log"
+
 req -H 'Content-Type: application/json' \
 	--data "{\"url\": \"$OK/gps.jpg\"}" "$U/api/v1/images"
 is "JSON body: 201" "$STATUS" 201
