@@ -3,7 +3,6 @@
  * lib/cache.h) under cache_max_bytes.  Run from a timer on every app
  * node of the s3 store; it needs no database.
  */
-#include <err.h>
 #include <stdio.h>
 
 #include "admin.h"

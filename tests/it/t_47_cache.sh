@@ -66,13 +66,16 @@ is "cached GET: immutable" "$(header cache-control)" \
 is "cached GET: nosniff" "$(header x-content-type-options)" nosniff
 is "cached GET: counted as a hit" "$(hits)" "$((h0 + 1))"
 # The proof that the copy is what is sent: change it, same size.
-cp "$(copy_of "$id1")" "$TMP/saved"
+# cp -p both ways: the copy's mtime is the blob's Last-Modified.
+cp -p "$(copy_of "$id1")" "$TMP/saved"
 printf 'XXXX' | dd of="$(copy_of "$id1")" bs=1 seek=100 conv=notrunc \
 	2>/dev/null
 req "$A/i/$id1.jpg"
 check "cached GET: sent from the copy" \
 	[ "$(dd if="$BODY" bs=1 skip=100 count=4 2>/dev/null)" = XXXX ]
-cp "$TMP/saved" "$(copy_of "$id1")"
+cp -p "$TMP/saved" "$(copy_of "$id1")"
+is "the restored copy has the blob's time" \
+	"$(stat -c %Y "$(copy_of "$id1")")" "$(date -d "$lastmod" +%s)"
 
 req -H "If-None-Match: $etag" "$A/i/$id1.jpg"
 is "cached: If-None-Match answers 304" "$STATUS" 304
@@ -152,7 +155,7 @@ check "cache-trim runs" [ $? -eq 0 ]
 left=$(find "$CACHE" -type f ! -name '.*' -printf '%s\n' |
 	awk '{ s += $1 } END { print s + 0 }')
 check "cache-trim: at most 90% of cache_max_bytes left ($left of $max)" \
-	[ "$left" -le $((max / 10 * 9)) ] && [ "$left" -gt 0 ]
+	[ "$left" -le $((max / 10 * 9)) -a "$left" -gt 0 ]
 check "cache-trim: the copy checked last stays" [ -e "$(copy_of "${ids[4]}")" ]
 check "cache-trim: the copy checked first goes" [ ! -e "$(copy_of "${ids[0]}")" ]
 check "cache-trim: an old fill goes" [ ! -e "$CACHE/ab/cd/abcdEFGH/.fill-old" ]
