@@ -3,9 +3,65 @@
  * http_error(), so all of them share the shape API.md gives.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http.h"
+
+/*
+ * The q of the media range that starts at p ("text/html;q=0.8"), in
+ * thousandths: 1000 without a q, 0 for a q that does not parse.
+ */
+static int
+http_accept_q(const char *p)
+{
+	const char	*end = p + strcspn(p, ",");
+	const char	*q;
+	double		 v;
+
+	for (q = p; (q = strchr(q, ';')) != NULL && q < end; q++) {
+		q += 1 + strspn(q + 1, " \t");
+		if (strncasecmp(q, "q=", 2) != 0)
+			continue;
+		v = strtod(q + 2, NULL);
+		return v > 0 && v <= 1 ? (int)(v * 1000 + 0.5) : 0;
+	}
+	return 1000;
+}
+
+/* The q of type in an Accept header, -1 when it is not named. */
+static int
+http_accept_type_q(const char *accept, const char *type)
+{
+	const char	*p = accept;
+	size_t		 n = strlen(type);
+
+	while (*p != '\0') {
+		p += strspn(p, " \t,");
+		if (strncasecmp(p, type, n) == 0 && strchr(" \t;,", p[n]) != NULL)
+			return http_accept_q(p);
+		p += strcspn(p, ",");
+	}
+	return -1;
+}
+
+/*
+ * 1 when a person's browser asked: the Accept header names text/html
+ * and likes it at least as much as JSON, as an address bar does
+ * ("text/html,...,*\/\*;q=0.8").  API clients, curl and scripts send
+ * "*\/\*" or application/json, and get JSON.
+ */
+static int
+http_prefers_html(const char *accept)
+{
+	int	 html;
+
+	if (accept == NULL || (html = http_accept_type_q(accept,
+	    "text/html")) <= 0)
+		return 0;
+	return html >= http_accept_type_q(accept, "application/json");
+}
 
 int
 http_req_init(struct http_req *req, FCGX_Request *fr)
@@ -14,7 +70,8 @@ http_req_init(struct http_req *req, FCGX_Request *fr)
 	size_t		 n;
 
 	req->fr = fr;
-	req->html = 0;
+	req->html = http_prefers_html(FCGX_GetParam("HTTP_ACCEPT", fr->envp));
+	req->allow = NULL;
 	req->status = 0;
 	req->path[0] = '\0';
 	req->method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
@@ -47,6 +104,8 @@ http_reason(int status)
 	case 304: return "Not Modified";
 	case 307: return "Temporary Redirect";
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 410: return "Gone";
@@ -67,6 +126,10 @@ http_head(struct http_req *req, int status, const char *type)
 	    "Content-Type: %s\r\n"
 	    "X-Content-Type-Options: nosniff\r\n",
 	    status, http_reason(status), type);
+	if (status == 405 && req->allow != NULL)
+		FCGX_FPrintF(req->fr->out, "Allow: %s\r\n", req->allow);
+	if (status == 503)
+		FCGX_PutS("Retry-After: 5\r\n", req->fr->out);
 	req->status = status;
 }
 
@@ -105,16 +168,13 @@ http_error(struct http_req *req, int status, const char *code,
 		return;
 	}
 	http_head(req, status, "application/json");
-	if (status == 503)
-		FCGX_PutS("Retry-After: 5\r\n", req->fr->out);
 	http_error_tail(req, code, message);
 }
 
 void
 http_method_not_allowed(struct http_req *req, const char *allow)
 {
-	http_head(req, 405, "application/json");
-	FCGX_FPrintF(req->fr->out, "Allow: %s\r\n", allow);
-	http_error_tail(req, "method_not_allowed",
+	req->allow = allow;
+	http_error(req, 405, "method_not_allowed",
 	    "method not allowed for this URL");
 }

@@ -11,18 +11,23 @@ struct http_req {
 	const char	*method;	/* "GET" */
 	char		 path[1024];	/* REQUEST_URI before '?', undecoded */
 	int		 html;		/* a browser's page: errors as HTML */
+	const char	*allow;		/* a 405's Allow header, or NULL */
 	int		 status;	/* answered with, 0 before http_head() */
 };
 
-/* Fills req from the FastCGI parameters; -1 when the path is too long. */
+/*
+ * Fills req from the FastCGI parameters, html from the Accept header;
+ * -1 when the path is too long.
+ */
 int	http_req_init(struct http_req *, FCGX_Request *);
 
 /* Returns a FastCGI parameter, or NULL. */
 const char *http_param(const struct http_req *, const char *name);
 
 /*
- * Writes the status line and the headers that every answer has; the
- * caller adds its own headers, then "\r\n" and the body.
+ * Writes the status line and the headers that every answer with that
+ * status has (a 405's Allow, a 503's Retry-After); the caller adds its
+ * own headers, then "\r\n" and the body.
  */
 void	http_head(struct http_req *, int status, const char *type);
 

@@ -151,8 +151,6 @@ page_headers(struct http_req *req, int status)
 	    "base-uri 'none'; frame-ancestors 'none'\r\n"
 	    "Referrer-Policy: strict-origin-when-cross-origin\r\n",
 	    page_st.img_src);
-	if (status == 503)
-		FCGX_PutS("Retry-After: 5\r\n", req->fr->out);
 	FCGX_PutS(status == 200 ? "Cache-Control: no-cache\r\n\r\n" :
 	    "Cache-Control: no-store\r\n\r\n", req->fr->out);
 }
@@ -173,6 +171,7 @@ page_open(struct http_req *req, const char *title)
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\">\n"
 	    "<meta name=\"color-scheme\" content=\"light dark\">\n"
+	    "<link rel=\"icon\" href=\"/favicon.ico\">\n"
 	    "<link rel=\"stylesheet\" href=\"%s\">\n"
 	    "<script src=\"%s\"></script>\n<title>", page_st.css, page_st.js);
 	page_escape(req, title);
@@ -205,6 +204,7 @@ page_error_title(int status)
 	switch (status) {
 	case 400: return "That upload did not work";
 	case 404: return "Nothing here";
+	case 405: return "That cannot be done here";
 	case 410: return "This image is gone";
 	case 413: return "That file is too large";
 	case 415: return "That is not an image we take";
@@ -214,15 +214,23 @@ page_error_title(int status)
 	}
 }
 
-/* What a person can do about it. */
+/*
+ * What a person can do about it.  A 410 reaches most people through a
+ * link someone shared; only an upload of the same bytes is the
+ * uploader's.
+ */
 static const char *
-page_error_advice(int status)
+page_error_advice(const struct http_req *req, int status)
 {
 	switch (status) {
 	case 400: return "Choose a file and try again.";
 	case 404: return "There is no image at this address. Check the "
 	    "link for typos, or upload a new image.";
-	case 410: return "It was taken down and cannot be uploaded again.";
+	case 405: return "This address does not take that kind of request.";
+	case 410: return strcmp(req->method, "POST") == 0 ?
+	    "This image was taken down and cannot be uploaded again." :
+	    "The image this link pointed to was removed by the site's "
+	    "operators. The link will not work again.";
 	case 413: return "Try a smaller file, or save it at a lower quality.";
 	case 415: return "Upload a JPEG, PNG, GIF or WebP image.";
 	case 422: return "It could not be decoded, or it has too many pixels "
@@ -244,9 +252,9 @@ page_error(struct http_req *req, int status, const char *message)
 	page_body(req, "error");
 	FCGX_FPrintF(req->fr->out, "<p class=\"status\">%d</p>\n<h1>%s</h1>\n"
 	    "<p>%s</p>\n", status, page_error_title(status),
-	    page_error_advice(status));
-	/* The server's own words add nothing to a 404's advice. */
-	if (status != 404) {
+	    page_error_advice(req, status));
+	/* The server's own words add nothing to these pages' advice. */
+	if (status != 404 && status != 410) {
 		FCGX_PutS("<p class=\"detail\">", req->fr->out);
 		page_escape(req, message);
 		FCGX_PutS("</p>\n", req->fr->out);

@@ -149,7 +149,7 @@ upload_answer(struct app *app, struct http_req *req,
 	int	 ready[8] = { 0 };
 
 	metrics_add(duplicate ? METRICS_DEDUP : METRICS_UPLOADS, 1);
-	if (req->html) {
+	if (strcmp(req->path, "/") == 0) {
 		api_base_url(app, req, base, sizeof(base));
 		id_from_int(img->id, id);
 		upload_see_other(req, base, id);

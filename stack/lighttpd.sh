@@ -15,9 +15,10 @@ lighttpd_conf() {
 	    -e "s|^var.rundir\t*=.*|var.rundir = \"$dir/run\"|" \
 	    -e "s|^var.logdir\t*=.*|var.logdir = \"$dir/log\"|" \
 	    -e "s|^var.fcgi_app\t*=.*|var.fcgi_app = \"$top/imghost-fcgi\"|" \
+	    -e "s|^var.headers_lua\t*=.*|var.headers_lua = \"$top/lighttpd-headers.lua\"|" \
 	    "$top/lighttpd.conf" >"$dir/lighttpd.conf"
 	# A line that was not replaced would point the tests at /var or /run.
-	if grep -Eq '^var\.(rundir|logdir|store_root|static_root|cache_root)[[:space:]]*=[[:space:]]*"/(var|run)/' "$dir/lighttpd.conf"; then
+	if grep -Eq '^var\.(rundir|logdir|store_root|static_root|cache_root|headers_lua)[[:space:]]*=[[:space:]]*"/(var|run|usr)/' "$dir/lighttpd.conf"; then
 		echo "lighttpd: could not derive $dir/lighttpd.conf" >&2
 		return 1
 	fi

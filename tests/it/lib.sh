@@ -47,6 +47,13 @@ header() {
 	grep -i "^$1: " "$HEADERS" | head -n 1 | cut -d' ' -f2-
 }
 
+# dup_headers: the names of the last req's headers that came more than
+# once (API.md: every response carries each header once).
+dup_headers() {
+	grep -v '^http/' "$HEADERS" | cut -d: -f1 | grep -v '^$' | sort |
+		uniq -d | paste -sd' ' -
+}
+
 # json FILTER: applies a jq filter to the last body.
 json() {
 	jq -r "$1" <"$BODY" 2>/dev/null

@@ -36,6 +36,12 @@ is "units run the installed resizer" \
 is "units read the installed configuration" \
 	"$(grep -ho 'IMGHOST_CONF=.*' "$usr"/lib/systemd/system/*.service | sort -u)" \
 	"IMGHOST_CONF=/usr/local/etc/imghost.conf"
+lua=$(sed -n 's/^var.headers_lua[[:space:]]*=[[:space:]]*"\(.*\)".*/\1/p' \
+	"$usr/etc/imghost/lighttpd.conf")
+is "the installed lighttpd.conf names the installed header script" \
+	"$lua" /usr/local/share/imghost/lighttpd-headers.lua
+check "which is installed" [ -s "$dest$lua" ]
+check "and so is the icon" [ -s "$usr/share/imghost/static/favicon.ico" ]
 like "lighttpd unit runs the installed lighttpd.conf" \
 	"$(grep '^ExecStart=' "$usr/lib/systemd/system/imghost-lighttpd.service")" \
 	' -f /usr/local/etc/imghost/lighttpd.conf$'

@@ -10,6 +10,7 @@ if [ ! -x "$apache" ] || [ ! -f "$mods/mod_fcgid.so" ]; then
 	exit 0
 fi
 use_store fs
+IMMUTABLE="public, max-age=31536000, immutable"
 port=$(free_port)
 d=$TMP/apache
 mkdir -p "$d/logs" "$d/fcgid" "$d/store"
@@ -73,8 +74,22 @@ check "byte for byte" cmp -s "$BODY" "$TMP/a.jpg"
 like "with its type" "$(header content-type)" '^image/jpeg'
 is "as a file, immutable" "$(header cache-control)" \
 	"public, max-age=31536000, immutable"
+is "an original: each header once" "$(dup_headers)" ""
 req "$base/i/$id/small.jpg"
 is "a variant not made yet falls back to the app's 307" "$STATUS" 307
+is "the 307: each header once" "$(dup_headers)" ""
+is "the 307: no-store" "$(header cache-control)" no-store
+is "the 307: no other caching header" \
+	"$(grep -cE '^(expires|etag|last-modified):' "$HEADERS")" 0
+req "$base/i/zzzzzzzz.jpg"
+is "a missing blob: the app's 404, each header once" "$STATUS $(dup_headers)" "404 "
+is "a missing blob: not kept" "$(header cache-control)" no-store
+req -H "Accept: text/html,*/*;q=0.8" "$base/no/such/page"
+is "a browser gets the HTML 404" "$STATUS $(header content-type)" \
+	"404 text/html; charset=utf-8"
+req "$base/$(grep -o 'static/app\.[0-9a-f]*\.css' <(curl -s "$base/"))"
+is "the fingerprinted CSS: immutable, each header once" \
+	"$STATUS $(header cache-control) $(dup_headers)" "200 $IMMUTABLE "
 req "$base/api/v1/images/$id"
 is "the API answers from the app" "$(json .id)" "$id"
 req "$base/metrics"

@@ -64,6 +64,7 @@ is "cached GET: Content-Length" "$(header content-length)" \
 is "cached GET: immutable" "$(header cache-control)" \
 	"public, max-age=31536000, immutable"
 is "cached GET: nosniff" "$(header x-content-type-options)" nosniff
+is "cached GET: each header once" "$(dup_headers)" ""
 is "cached GET: counted as a hit" "$(hits)" "$((h0 + 1))"
 # The proof that the copy is what is sent: change it, same size.
 # cp -p both ways: the copy's mtime is the blob's Last-Modified.
