@@ -39,11 +39,48 @@ app_is_image_page(const char *p)
 	return p[0] == '/' && strlen(p + 1) == ID_LEN && id_valid(p + 1, ID_LEN);
 }
 
+/*
+ * lighttpd hands the app the errors it finds itself (server.error-handler
+ * in lighttpd.conf): a request it cannot parse, a length it refuses, a
+ * Transfer-Encoding it does not know.  Its
+ * REDIRECT_STATUS says which (200 on every other request).  Answers them
+ * as the contract says and returns 1; 0 for the app's own requests and
+ * the store's misses under /i/, which the routes answer.
+ */
+static int
+app_server_error(struct http_req *req)
+{
+	const char	*s = http_param(req, "REDIRECT_STATUS");
+	int		 status;
+
+	status = s == NULL ? 0 : strtonum(s, 100, 599, NULL);
+	if (status < 400 || (status == 404 && strncmp(req->path, "/i/", 3) == 0))
+		return 0;
+	if (status == 411)
+		http_error(req, 411, "length_required", "an upload needs a "
+		    "Content-Length or a chunked body");
+	else if (status == 413)
+		http_error(req, 413, "too_large", "the request is over the "
+		    "limit");
+	else if (status == 501)
+		http_error(req, 400, "bad_request", "a Transfer-Encoding or "
+		    "a method this server does not take");
+	else if (status == 403 || status == 404)
+		http_error(req, 404, "not_found", "no such page");
+	else if (status >= 500)
+		http_error(req, 503, "unavailable", "the server is busy");
+	else	/* 400, a path (414) or headers (431) too long, ... */
+		http_error(req, 400, "bad_request", "malformed request");
+	return 1;
+}
+
 static void
 app_route(struct app *app, struct http_req *req)
 {
 	const char	*p = req->path;
 
+	if (app_server_error(req))
+		return;
 	if (strncmp(p, "/i/", 3) == 0)
 		serve_image(app, req, p + 3);
 	else if (strcmp(p, "/api/v1/images") == 0) {

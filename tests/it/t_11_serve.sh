@@ -72,9 +72,9 @@ for store in fs s3; do
 	done
 	req "$BASE/_store/${id:0:2}/${id:2:2}/$id/original.jpg"
 	is "$store: the store is reached only through /i/" "$STATUS" 404
-	# lighttpd refuses dot segments itself, before any rewrite.
+	# Dot segments are refused before any rewrite reaches the store.
 	req --path-as-is "$BASE/i/$id/../$id.jpg"
-	is "$store: /i/$id/../$id.jpg is refused" "$STATUS" 400
+	is "$store: /i/$id/../$id.jpg is refused" "$STATUS" 404
 
 	req "$BASE/api/v1/images/$id"
 	is "$store: metadata 200" "$STATUS" 200

@@ -100,7 +100,8 @@ check "mod_fcgid's processes share the counters beside their sockets" \
 like "and count what the app answered" \
 	"$(awk '$1 == "imghost_http_requests_total{route=\"image\",code=\"3xx\"}" { print $2 }' "$BODY")" '^[1-9]'
 req "$base/./healthz" --path-as-is
-is "dot segments refused" "$STATUS" 400
+is "dot segments refused: the app's 404" "$STATUS $(json .error.code)" \
+	"404 not_found"
 kill -TERM $apid
 wait $apid 2>/dev/null
 trap - EXIT
