@@ -13,9 +13,9 @@
 #include "img.h"
 #include "size.h"
 
-/* A Host header is used in URLs only if it looks like a host. */
+/* 1 when s is only characters a host and port have. */
 static int
-api_host_valid(const char *h)
+api_host_chars(const char *h)
 {
 	if (h == NULL || *h == '\0' || strlen(h) > 255)
 		return 0;
@@ -25,23 +25,71 @@ api_host_valid(const char *h)
 	return 1;
 }
 
+/*
+ * 1 when a Host header names this machine's loopback (localhost, 127.x,
+ * [::1], with a port or not).  Without public_url only such a Host may
+ * name the links: any other is the client's word alone, and a link
+ * handed out must not point where a client said.
+ */
+static int
+api_host_loopback(const char *h)
+{
+	size_t	 n;
+
+	if (!api_host_chars(h))
+		return 0;
+	if (strncmp(h, "[::1]", 5) == 0)
+		n = 5;
+	else if (strncmp(h, "localhost", 9) == 0)
+		n = 9;
+	else if (strncmp(h, "127.", 4) == 0)
+		n = 4 + strspn(h + 4, "0123456789.");
+	else
+		return 0;
+	return h[n] == '\0' || (h[n] == ':' && h[n + 1] != '\0' &&
+	    h[n + 1 + strspn(h + n + 1, "0123456789")] == '\0');
+}
+
+/* "addr:port" of the socket the request came in on, "[v6]:port". */
+static void
+api_server_host(struct http_req *req, char *buf, size_t sz)
+{
+	const char	*addr = http_param(req, "SERVER_ADDR");
+	const char	*port = http_param(req, "SERVER_PORT");
+	int		 n;
+
+	if (!api_host_chars(addr) || !api_host_chars(port))
+		addr = "localhost", port = "80";
+	n = snprintf(buf, sz, strchr(addr, ':') != NULL ? "[%s]:%s" : "%s:%s",
+	    addr, port);
+	if (n < 0 || (size_t)n >= sz)
+		strlcpy(buf, "localhost", sz);
+}
+
+/*
+ * public_url, else the request's scheme and either its Host (loopback
+ * only) or the address it came in on.  An installed service sets
+ * public_url (docs/OPERATIONS.md); ./serve sets it too.
+ */
 void
 api_base_url(struct app *app, struct http_req *req, char *buf, size_t sz)
 {
 	const char	*host = http_param(req, "HTTP_HOST");
 	const char	*scheme = http_param(req, "REQUEST_SCHEME");
+	char		 own[300];
 
 	if (app->conf.public_url != NULL) {
 		strlcpy(buf, app->conf.public_url, sz);
 		return;
 	}
-	if (!api_host_valid(host))
-		host = http_param(req, "SERVER_NAME");
-	if (!api_host_valid(host))
-		host = "localhost";
+	if (!api_host_loopback(host)) {
+		api_server_host(req, own, sizeof(own));
+		host = own;
+	}
 	if (scheme == NULL || strcmp(scheme, "https") != 0)
 		scheme = "http";
-	snprintf(buf, sz, "%s://%s", scheme, host);
+	if (snprintf(buf, sz, "%s://%s", scheme, host) >= (int)sz)
+		strlcpy(buf, "http://localhost", sz);
 }
 
 static void

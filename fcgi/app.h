@@ -32,7 +32,11 @@ void	api_get(struct app *, struct http_req *, const char *idstr);
 void	api_image_json(struct app *, struct http_req *,
 	    const struct db_image *, const int ready[], int duplicate);
 
-/* The base of absolute URLs: public_url, else the request's own. */
+/*
+ * The base of absolute URLs: public_url, else the request's scheme and
+ * its Host when that names the loopback, else the address and port the
+ * request came in on: a foreign Host never names a link.
+ */
 void	api_base_url(struct app *, struct http_req *, char *buf, size_t sz);
 
 /* Writes s HTML-escaped. */

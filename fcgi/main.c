@@ -129,6 +129,9 @@ app_init(struct app *app)
 	if ((app->db = db_open(app->conf.database_url)) == NULL)
 		err(1, "db_open");
 	page_init(&app->conf);
+	if (app->conf.public_url == NULL)
+		log_warnx("public_url is not set: links name the address "
+		    "each request came in on, or a loopback Host");
 	if ((app->store = store_open(&app->conf)) == NULL)
 		errx(1, "cannot open the %s store",
 		    app->conf.store == CONF_STORE_S3 ? "s3" : "fs");

@@ -16,6 +16,7 @@ lighttpd_conf() {
 	    -e "s|^var.logdir\t*=.*|var.logdir = \"$dir/log\"|" \
 	    -e "s|^var.fcgi_app\t*=.*|var.fcgi_app = \"$top/imghost-fcgi\"|" \
 	    -e "s|^var.headers_lua\t*=.*|var.headers_lua = \"$top/lighttpd-headers.lua\"|" \
+	    -e "s|^var.metrics_from\t*=.*|var.metrics_from = \"127.0.0.1/32\"|" \
 	    "$top/lighttpd.conf" >"$dir/lighttpd.conf"
 	# A line that was not replaced would point the tests at /var or /run.
 	if grep -Eq '^var\.(rundir|logdir|store_root|static_root|cache_root|headers_lua)[[:space:]]*=[[:space:]]*"/(var|run|usr)/' "$dir/lighttpd.conf"; then

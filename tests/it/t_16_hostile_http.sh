@@ -73,3 +73,31 @@ for store in fs s3; do
 	req --path-as-is "$BASE/%69/$id.png"
 	is "$store: an encoded /i/ too" "$STATUS" 404
 done
+
+# Without public_url a Host header names the links only when it is the
+# loopback; any other names the address the request came in on.
+for store in fs s3; do
+	use_store $store
+	port=${BASE##*:}
+	convert -size 41x30 "xc:rgb(8,${#store}2,78)" "$TMP/host-$store.png"
+	req -H "Host: evil.example" -F "file=@$TMP/host-$store.png" \
+		"$BASE/api/v1/images"
+	hid=$(json .id)
+	is "$store: a foreign Host: the JSON's links" "$(json '.url, .page_url,
+		.variants.small.url' | cut -d/ -f1-3 | sort -u)" \
+		"http://127.0.0.1:$port"
+	is "$store: a foreign Host: Location" "$(header location)" \
+		"http://127.0.0.1:$port/$hid"
+	req -H "Host: evil.example" "$BASE/i/$hid/small.png"
+	is "$store: a foreign Host: the stand-in's Location" \
+		"$(header location)" "http://127.0.0.1:$port/i/$hid.png"
+	req -H "Host: evil.example" "$BASE/$hid"
+	check "$store: a foreign Host: the page names no foreign link" \
+		bash -c "! grep -q evil.example '$BODY'"
+	req -H "Host: evil.example" "$BASE/sharex.sxcu"
+	like "$store: a foreign Host: ShareX's RequestURL" \
+		"$(json .RequestURL)" "^http://127.0.0.1:$port/"
+	req -H "Host: localhost:$port" "$BASE/api/v1/images/$hid"
+	like "$store: a loopback Host names the links" "$(json .url)" \
+		"^http://localhost:$port/i/"
+done

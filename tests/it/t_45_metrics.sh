@@ -280,3 +280,16 @@ is "the histogram carries on too" \
 psql_q "UPDATE images SET type = 'png' WHERE sha256 =
 	decode('$(sha256sum "$TMP/victim.png" | cut -d' ' -f1)', 'hex')" >/dev/null
 psql_q "DELETE FROM resize_jobs WHERE state <> 'running'" >/dev/null
+
+# Only the scraper's network reads /metrics (var.metrics_from, which
+# the test stacks set to 127.0.0.1/32): another address gets a 404.
+for store in fs s3; do
+	use_store $store
+	req --interface 127.0.0.2 "$BASE/metrics"
+	is "$store: /metrics from outside var.metrics_from: 404" \
+		"$STATUS $(json .error.code)" "404 not_found"
+	check "$store: and no counter in it" \
+		bash -c "! grep -q imghost_ '$BODY'"
+	req --interface 127.0.0.2 "$BASE/healthz"
+	is "$store: /healthz from there still answers" "$STATUS" 200
+done

@@ -18,6 +18,7 @@ chmod 0777 "$d/fcgid" "$d/store"
 # An image in the fs stack, whose store the Apache host then serves.
 convert -size 64x48 plasma:fractal -seed 46 "$TMP/a.jpg"
 req -H 'Content-Type: image/jpeg' --data-binary "@$TMP/a.jpg" "$BASE/api/v1/images"
+is "the image is uploaded to the fs stack" "$STATUS" 201
 id=$(json .id)
 # Apache will not run as root: its processes are nobody's, so the store
 # and the app must be readable and searchable by all.
