@@ -8,7 +8,7 @@
 #include <libpq-fe.h>
 
 /* The newest migration these programs were written against. */
-#define DB_SCHEMA_VERSION	3
+#define DB_SCHEMA_VERSION	4
 
 struct db;
 
@@ -123,10 +123,12 @@ struct db_job {
  * Claims up to n jobs whose time has come (FOR UPDATE SKIP LOCKED, so
  * resizers never wait for each other), marking them running with a lease
  * of lease seconds, in one short statement: no transaction stays open
- * while the images are resized.  *got is how many.
+ * while the images are resized.  A running job whose claimer is gone
+ * (its connection closed) is taken at once, or marked failed if that was
+ * its max_attempts-th attempt.  *got is how many.
  */
-enum db_status	 db_jobs_claim(struct db *, int lease, int n,
-		    struct db_job *out, int *got);
+enum db_status	 db_jobs_claim(struct db *, int lease, int max_attempts,
+		    int n, struct db_job *out, int *got);
 
 /* A made variant, for db_job_done(). */
 struct db_variant {

@@ -9,15 +9,34 @@
 #include "db.h"
 #include "log.h"
 
+/*
+ * Takes up to $2 jobs: first the running jobs whose claimer's backend is
+ * gone (its resizer died, was killed, or lost the database: a backend
+ * ends with its connection), then the jobs whose time has come, oldest
+ * first.  Each is leased for $1 seconds to this connection's backend.
+ * An orphan on its $3rd attempt is marked failed instead, so an image
+ * that kills its worker every time is not retried for ever.  A backend
+ * pid used again by a new connection makes a job look held, and so does
+ * every claim behind a transaction pooler: the lease still runs out.
+ */
 static const struct db_stmt db_st_claim = { 10,
-	"UPDATE resize_jobs j SET state = 'running', "
-	"attempts = j.attempts + 1, "
-	"run_after = now() + make_interval(secs => $1) "
-	"FROM (SELECT image_id FROM resize_jobs "
+	"WITH orphan AS (SELECT image_id, attempts >= $3 AS spent "
+	"FROM resize_jobs j WHERE state = 'running' AND run_after > now() "
+	"AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
+	"WHERE a.pid = j.claimed_by) LIMIT $2 FOR UPDATE SKIP LOCKED), "
+	"spent AS (UPDATE resize_jobs SET state = 'failed', "
+	"last_error = 'its resizer stopped during each attempt' "
+	"WHERE image_id IN (SELECT image_id FROM orphan WHERE spent)), "
+	"ready AS (SELECT image_id FROM resize_jobs "
 	"WHERE state <> 'failed' AND run_after <= now() "
-	"ORDER BY run_after LIMIT $2 FOR UPDATE SKIP LOCKED) c "
+	"ORDER BY run_after LIMIT $2 FOR UPDATE SKIP LOCKED) "
+	"UPDATE resize_jobs j SET state = 'running', "
+	"attempts = j.attempts + 1, claimed_by = pg_backend_pid(), "
+	"run_after = now() + make_interval(secs => $1) "
+	"FROM (SELECT image_id FROM orphan WHERE NOT spent UNION ALL "
+	"SELECT image_id FROM ready LIMIT $2) c "
 	"WHERE j.image_id = c.image_id "
-	"RETURNING j.image_id, j.attempts", 2 };
+	"RETURNING j.image_id, j.attempts", 3 };
 /* One statement, so the variant rows and the job's end are atomic. */
 static const struct db_stmt db_st_done = { 11,
 	"WITH v AS (INSERT INTO variants "
@@ -40,10 +59,11 @@ static const struct db_stmt db_st_delete = { 13,
 	"DELETE FROM resize_jobs WHERE image_id = $1", 1 };
 
 enum db_status
-db_jobs_claim(struct db *db, int lease, int n, struct db_job *out, int *got)
+db_jobs_claim(struct db *db, int lease, int max_attempts, int n,
+    struct db_job *out, int *got)
 {
-	char		 l[16], m[16];
-	const char	*params[] = { l, m };
+	char		 l[16], m[16], a[16];
+	const char	*params[] = { l, m, a };
 	PGresult	*res;
 	enum db_status	 rc;
 	int		 i;
@@ -51,6 +71,7 @@ db_jobs_claim(struct db *db, int lease, int n, struct db_job *out, int *got)
 	*got = 0;
 	snprintf(l, sizeof(l), "%d", lease);
 	snprintf(m, sizeof(m), "%d", n);
+	snprintf(a, sizeof(a), "%d", max_attempts);
 	if ((rc = db_run(db, &db_st_claim, params, NULL, NULL, &res)) != DB_OK)
 		return rc;
 	for (i = 0; i < PQntuples(res) && i < n; i++) {

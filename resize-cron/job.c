@@ -99,9 +99,10 @@ resize_make(struct resize *r, const struct db_image *img, const char *id,
 /*
  * The job could not be recorded.  If the image was taken down while its
  * variants were being made (imghost-admin takedown), the blobs just
- * written belong to no one and would be served: delete them.
+ * written belong to no one and would be served: delete them, and
+ * return 1.  0 if the image is still there (or cannot be looked up).
  */
-static void
+static int
 resize_undo(struct resize *r, const char *id, int64_t image_id,
     const struct db_variant *v, size_t n)
 {
@@ -110,13 +111,14 @@ resize_undo(struct resize *r, const char *id, int64_t image_id,
 	size_t		 i;
 
 	if (db_image_by_id(r->db, image_id, &img) != DB_NOT_FOUND)
-		return;
+		return 0;
 	for (i = 0; i < n; i++) {
 		snprintf(key, sizeof(key), "%s/%s.%s", id, v[i].size,
 		    img_ext(img_type_of(v[i].format)));
 		store_delete(r->store, key);
 	}
 	log_info("taken down meanwhile: %zu variants deleted", n);
+	return 1;
 }
 
 enum db_status
@@ -135,15 +137,19 @@ resize_job(struct resize *r, const struct db_job *job)
 	if (rc == DB_NOT_FOUND) {
 		log_info("the image is gone: job dropped");
 		rc = db_job_delete(r->db, job->image_id);
-	} else if (rc == DB_OK &&
+	} else if (rc == DB_FAIL)
+		/* Not left claimed for a lease: an attempt, with its why. */
+		rc = resize_fail(r, job, "read the image row: database error");
+	else if (rc == DB_OK &&
 	    resize_make(r, &img, id, v, &n, why, sizeof(why)) == -1)
 		rc = resize_fail(r, job, why);
 	else if (rc == DB_OK &&
 	    (rc = db_job_done(r->db, job->image_id, v, n)) == DB_OK) {
 		log_info("%zu variants", n);
 		textfile_count(TEXTFILE_DONE);
-	} else if (rc == DB_FAIL)
-		resize_undo(r, id, job->image_id, v, n);
+	} else if (rc == DB_FAIL && resize_undo(r, id, job->image_id, v,
+	    n) == 0)
+		rc = resize_fail(r, job, "record the variants: database error");
 	log_context(NULL);
 	return rc == DB_DOWN ? DB_DOWN : DB_OK;
 }

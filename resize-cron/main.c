@@ -69,7 +69,8 @@ resize_drain(struct resize *r)
 	int		 got;
 
 	while (!resize_quit) {
-		if (db_jobs_claim(r->db, r->lease, 1, &job, &got) != DB_OK)
+		if (db_jobs_claim(r->db, r->lease, r->max_attempts, 1, &job,
+		    &got) != DB_OK)
 			return -1;
 		if (got == 0) {
 			textfile_write(1);
@@ -177,7 +178,7 @@ resize_work(struct resize *r, int mode)
 static pid_t
 resize_spawn(struct resize *r, int mode, int n)
 {
-	pid_t	 pid;
+	pid_t	 pid, parent = getpid();
 
 	if ((pid = fork()) == -1) {
 		log_warnx("fork: %s", strerror(errno));
@@ -185,8 +186,14 @@ resize_spawn(struct resize *r, int mode, int n)
 	}
 	if (pid != 0)
 		return pid;
+	/*
+	 * A parent that died before prctl() sends no signal.  Its orphan
+	 * goes to a subreaper (a container's init, systemd --user), not
+	 * always to pid 1: compare with the parent's own pid instead.
+	 */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() == 1 || (r->db = db_open(r->conf.database_url)) == NULL)
+	if (getppid() != parent ||
+	    (r->db = db_open(r->conf.database_url)) == NULL)
 		_exit(1);
 	textfile_init(r->metrics, n);
 	_exit(resize_work(r, mode));

@@ -9,17 +9,28 @@ DEPS_RUN="lighttpd lighttpd-modules-lua postgresql imagemagick curl"
 DEPS_TEST="ceph-mon ceph-osd radosgw ceph-common ceph-base jq procps
 	libimage-exiftool-perl
 	iproute2 clang-14 libclang-rt-14-dev
-	chromium nodejs"
-# Only tests/it/t_46_apache.sh needs these, and skips without them.  Not
-# installed by ./check: apache2's own start on port 80 can fail beside
-# Debian's lighttpd and leave the package half-configured.
-DEPS_OPTIONAL="apache2 libapache2-mod-fcgid"
+	chromium nodejs
+	apache2 libapache2-mod-fcgid"
 # Debian's npm, unless a Node.js from elsewhere (NodeSource) brings its own.
 command -v npm >/dev/null 2>&1 || DEPS_TEST="$DEPS_TEST npm"
 
-# deps_install PACKAGE...: installs those not installed yet.
+# The policy-rc.d that deps_install puts in place for its own apt-get
+# run, when the machine has none: it tells each package's maintainer
+# scripts not to start its system service (exit 101, "action forbidden").
+# Everything here runs servers of its own on loopback ports; the system
+# lighttpd, PostgreSQL and Apache that Debian would start are not used,
+# and apache2's start on port 80, taken by Debian's lighttpd, failed and
+# left the package half-configured.  The packages are configured all
+# the same; their services start at the next boot if enabled.
+DEPS_POLICY=${DEPS_POLICY:-/usr/sbin/policy-rc.d}
+DEPS_POLICY_TEXT='#!/bin/sh
+# imghost stack/deps.sh: no service starts during its apt-get install.
+exit 101'
+
+# deps_install PACKAGE...: installs those not installed yet, starting no
+# service (DEPS_POLICY).
 deps_install() {
-	local p missing=() sudo=
+	local p missing=() sudo= ours= rc
 	for p in "$@"; do
 		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || missing+=("$p")
@@ -27,9 +38,22 @@ deps_install() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
 	echo "installing: ${missing[*]}" >&2
+	# Ours is removed afterwards (one an interrupted run left, too); a
+	# policy the machine had (Docker images ship one) stays as it was.
+	if [ "$(cat "$DEPS_POLICY" 2>/dev/null)" = "$DEPS_POLICY_TEXT" ]; then
+		ours=1
+	elif [ ! -e "$DEPS_POLICY" ] &&
+	    printf '%s\n' "$DEPS_POLICY_TEXT" |
+	    $sudo tee "$DEPS_POLICY" >/dev/null &&
+	    $sudo chmod 0755 "$DEPS_POLICY"; then
+		ours=1
+	fi
 	$sudo apt-get update -qq &&
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
 		--no-install-recommends "${missing[@]}" >/dev/null
+	rc=$?
+	[ -z "$ours" ] || $sudo rm -f "$DEPS_POLICY"
+	return $rc
 }
 
 # deps_build: configures once, then makes; quiet unless it fails.

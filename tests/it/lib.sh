@@ -12,6 +12,9 @@ mkdir -p "$TMP"
 
 pass() { echo "PASS: $TEST: $*" >>"$RESULTS"; }
 fail() { echo "FAIL: $TEST: $*" | tee -a "$RESULTS" >&2; }
+# skip REASON: records that a test, or a part of one, did not run and
+# why; tests/run counts these apart from passes and failures.
+skip() { echo "SKIP: $TEST: $*" | tee -a "$RESULTS" >&2; }
 
 # check DESC CMD...: passes when CMD succeeds.
 check() {

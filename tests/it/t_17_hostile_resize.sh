@@ -118,8 +118,11 @@ for store in fs s3; do
 		count(*) FROM resize_jobs WHERE image_id IN ($mine)")" "$n"
 
 	t0=$(date +%s)
-	( resizer_env; exec timeout "$secs" /usr/bin/time -f '%M' \
-		-o "$TMP/rss-$store" "$TOP/imghost-resize" --once ) \
+	# timeout signals the resizer itself: around /usr/bin/time, it
+	# would kill time and leave the resizer running, an orphan.
+	# (time's figure is the largest of its descendants, the workers.)
+	( resizer_env; exec /usr/bin/time -f '%M' -o "$TMP/rss-$store" \
+		timeout -k 10 "$secs" "$TOP/imghost-resize" --once ) \
 		2>"$TMP/resize-$store.log"
 	rc=$?
 	took=$(($(date +%s) - t0))

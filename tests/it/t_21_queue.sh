@@ -32,19 +32,30 @@ is "each job done exactly once" "$done_once" $n
 check "the work was shared" [ "$(grep -l ' variants$' "$TMP"/r?.log |
 	wc -l)" -ge 2 ]
 
-# A resizer that dies holding a job: the lease runs out, another finishes.
+# A resizer that hangs holding a job (a psql session that claimed it and
+# sleeps): the job is not taken while the lease holds; when the lease
+# runs out another finishes it, though the holder is still there.
 convert -size 2000x1500 plasma:fractal -seed 7 "$TMP/big.jpg"
 req -F "file=@$TMP/big.jpg" "$BASE/api/v1/images"
 bigid=$(json .id)
-psql_q "UPDATE resize_jobs SET state = 'running', attempts = 1,
-	run_after = now() + interval '2 seconds'" >/dev/null
+psql -qAtX "$DB" -c "UPDATE resize_jobs SET state = 'running',
+	attempts = 1, run_after = now() + interval '3 seconds',
+	claimed_by = pg_backend_pid()" -c "SELECT pg_sleep(30)" \
+	>/dev/null 2>&1 &
+holder=$!
+held() {
+	[ "$(psql_q "SELECT state FROM resize_jobs")" = running ]
+}
+wait_for "a live session holds the job" 10 held
 run_resizer --once 2>/dev/null
 is "a leased job is not taken while the lease holds" \
 	"$(psql_q "SELECT count(*) FROM resize_jobs")" 1
-sleep 2.2
+sleep 3.2
 run_resizer --once 2>/dev/null
 is "after the lease, another resizer finishes it" \
 	"$(psql_q "SELECT count(*) FROM resize_jobs")" 0
+kill $holder
+wait $holder 2>/dev/null
 req "$BASE/i/$bigid/large.jpg"
 is "and its variants are served" "$STATUS" 200
 

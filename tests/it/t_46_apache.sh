@@ -1,12 +1,13 @@
 # The Apache 2.4 mod_fcgid example (examples/apache-imghost.conf) runs the
 # app: a private Apache on a free port with the example's virtual host,
-# against the fs stack's database and store.  Skipped without apache2.
+# against the fs stack's database and store.  ./check installs apache2
+# and mod_fcgid; without them (tests/run alone) it is counted as skipped.
 . "$(dirname "$0")/lib.sh"
 
 apache=/usr/sbin/apache2
 mods=/usr/lib/apache2/modules
 if [ ! -x "$apache" ] || [ ! -f "$mods/mod_fcgid.so" ]; then
-	echo "t_46: no apache2 with mod_fcgid: skipped" >&2
+	skip "no apache2 with mod_fcgid (./check installs both)"
 	exit 0
 fi
 use_store fs
