@@ -1,6 +1,6 @@
--- lighttpd-headers.lua: the caching headers of what lighttpd sends from
--- disk itself (lighttpd.conf runs it at the start of each response from
--- the store and from static/).
+-- lighttpd-headers.lua: the caching headers of the blobs lighttpd sends
+-- from the store itself (lighttpd.conf runs it at the start of each
+-- response from the store).
 --
 -- Only a file that was found gets them.  A blob not made yet goes on to
 -- the application (server.error-handler-404), whose 307 or 404 carries
@@ -12,12 +12,7 @@ local status = r.req_item.http_status
 if status ~= 200 and status ~= 206 and status ~= 304 then
 	return 0
 end
--- A blob never changes once written (API.md), nor does a fingerprinted
--- script; /favicon.ico has a name that stays, so it may change.
-if r.req_attr["request.orig-uri"] == "/favicon.ico" then
-	r.resp_header["Cache-Control"] = "public, max-age=86400"
-else
-	r.resp_header["Cache-Control"] = "public, max-age=31536000, immutable"
-end
+-- A blob never changes once written (API.md).
+r.resp_header["Cache-Control"] = "public, max-age=31536000, immutable"
 r.resp_header["X-Content-Type-Options"] = "nosniff"
 return 0

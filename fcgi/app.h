@@ -48,6 +48,15 @@ void	page_escape(struct http_req *, const char *s);
  */
 void	page_init(const struct conf *);
 
+/* Reads the pages' files of static/ (dir), once per process at start. */
+void	static_init(const char *dir);
+
+/* The URL of static/name for the pages ("/static/app.1a2b3c4d.css"). */
+const char *static_url(const char *name);
+
+/* GET/HEAD /static/... and /favicon.ico, from memory. */
+void	static_serve(struct http_req *, const char *path);
+
 /* GET/HEAD /: the upload page. */
 void	page_upload(struct app *, struct http_req *);
 

@@ -105,6 +105,10 @@ app_route(struct app *app, struct http_req *req)
 			upload_serve(app, req);
 		else
 			page_upload(app, req);
+	} else if (strncmp(p, "/static/", 8) == 0 ||
+	    strcmp(p, "/favicon.ico") == 0) {
+		if (app_method(req, "GET, HEAD"))
+			static_serve(req, p);
 	} else if (strcmp(p, "/sharex.sxcu") == 0) {
 		if (app_method(req, "GET, HEAD"))
 			page_sharex(app, req);

@@ -4,12 +4,10 @@
  * functions writing straight to the stream; every value that comes from
  * outside the program goes through page_escape().  Scripts and styles
  * live in static/ only, so the Content-Security-Policy can forbid inline
- * ones; their URLs carry a hash of their content, so lighttpd can let
- * browsers and CDNs keep them for a year.
+ * ones (fcgi/static.c serves them).
  */
 #include <ctype.h>
 #include <limits.h>
-#include <sha2.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -23,14 +21,10 @@
 
 /* What page_init() works out once per process. */
 struct page_static {
-	char	 css[64];	/* "/static/app.1a2b3c4d.css" */
-	char	 js[64];
 	char	 img_src[300];	/* "'self'", or "'self' https://cdn.example" */
 };
 
-static struct page_static page_st = {
-	"/static/app.00000000.css", "/static/app.00000000.js", "'self'"
-};
+static struct page_static page_st = { "'self'" };
 
 /* One image, with everything its page shows worked out. */
 struct page_image {
@@ -42,30 +36,6 @@ struct page_image {
 	const int		*ready;		/* db_variants_ready() */
 	int			 shown;		/* size_list index, -1 original */
 };
-
-/*
- * Writes the URL of static/name.ext with the first 8 hex digits of its
- * SHA-256 into out.  lighttpd serves any hash as the same file, so a file
- * that cannot be read only loses its fingerprint (logged).
- */
-static void
-page_fingerprint(const char *dir, const char *name, const char *ext,
-    char *out, size_t sz)
-{
-	char	 path[PATH_MAX], hex[SHA256_DIGEST_STRING_LENGTH];
-	int	 n;
-
-	n = snprintf(path, sizeof(path), "%s/%s.%s", dir, name, ext);
-	if (n < 0 || (size_t)n >= sizeof(path) ||
-	    SHA256File(path, hex) == NULL) {
-		log_warnx("%s/%s.%s: cannot read it: served unversioned",
-		    dir, name, ext);
-		return;
-	}
-	n = snprintf(out, sz, "/static/%s.%.8s.%s", name, hex, ext);
-	if (n < 0 || (size_t)n >= sz)
-		log_warnx("static URL too long for %s.%s", name, ext);
-}
 
 /* 1 when s[0..n) is only characters a URL's scheme or authority has. */
 static int
@@ -115,10 +85,7 @@ page_csp_origin(const char *url)
 void
 page_init(const struct conf *c)
 {
-	page_fingerprint(c->static_dir, "app", "css", page_st.css,
-	    sizeof(page_st.css));
-	page_fingerprint(c->static_dir, "app", "js", page_st.js,
-	    sizeof(page_st.js));
+	static_init(c->static_dir);
 	page_csp_origin(c->public_url);
 }
 
@@ -171,9 +138,10 @@ page_open(struct http_req *req, const char *title)
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\">\n"
 	    "<meta name=\"color-scheme\" content=\"light dark\">\n"
-	    "<link rel=\"icon\" href=\"/favicon.ico\">\n"
+	    "<link rel=\"icon\" href=\"%s\">\n"
 	    "<link rel=\"stylesheet\" href=\"%s\">\n"
-	    "<script src=\"%s\"></script>\n<title>", page_st.css, page_st.js);
+	    "<script src=\"%s\"></script>\n<title>", static_url("favicon.ico"),
+	    static_url("app.css"), static_url("app.js"));
 	page_escape(req, title);
 	FCGX_PutS(" · imghost</title>\n", req->fr->out);
 }

@@ -68,6 +68,27 @@ serve_http_date(time_t t, char *buf, size_t sz)
 	strftime(buf, sz, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
+/*
+ * 1 when a Range is to be honoured: no If-Range, or one that names the
+ * blob as it is (its strong ETag, or exactly its Last-Modified).  A
+ * client whose partial copy is of other bytes gets the whole blob.
+ */
+static int
+serve_if_range(struct http_req *req, const struct store_stat *st)
+{
+	const char	*ir = http_param(req, "HTTP_IF_RANGE");
+	struct tm	 tm;
+
+	if (ir == NULL)
+		return 1;
+	if (ir[0] == '"')
+		return strcmp(ir, st->etag) == 0;
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(ir, "%a, %d %b %Y %H:%M:%S GMT", &tm) == NULL)
+		return 0;
+	return st->mtime == timegm(&tm);
+}
+
 /* 1 when the client's copy is current (answer 304). */
 static int
 serve_not_modified(struct http_req *req, const struct store_stat *st)
@@ -176,7 +197,8 @@ serve_blob(struct app *app, struct http_req *req,
 		FCGX_PutS("\r\n", req->fr->out);
 		return;
 	}
-	rs = range_parse(http_param(req, "HTTP_RANGE"), st->size, &off, &len);
+	rs = serve_if_range(req, st) ? range_parse(http_param(req,
+	    "HTTP_RANGE"), st->size, &off, &len) : RANGE_NONE;
 	if (rs == RANGE_BAD) {
 		http_head(req, 416, "application/json");
 		FCGX_FPrintF(req->fr->out, "Content-Range: bytes */%lld\r\n",

@@ -10,7 +10,6 @@ lighttpd_conf() {
 	sed -e "s|^var.port\t*=.*|var.port = $port|" \
 	    -e "s|^var.bind\t*=.*|var.bind = \"127.0.0.1\"|" \
 	    -e "s|^var.store_root\t*=.*|var.store_root = \"$store\"|" \
-	    -e "s|^var.static_root\t*=.*|var.static_root = \"${IMGHOST_STATIC_DIR:-$top/static}\"|" \
 	    -e "s|^var.cache_root\t*=.*|var.cache_root = \"$dir/cache\"|" \
 	    -e "s|^var.rundir\t*=.*|var.rundir = \"$dir/run\"|" \
 	    -e "s|^var.logdir\t*=.*|var.logdir = \"$dir/log\"|" \
@@ -19,7 +18,7 @@ lighttpd_conf() {
 	    -e "s|^var.metrics_from\t*=.*|var.metrics_from = \"127.0.0.1/32\"|" \
 	    "$top/lighttpd.conf" >"$dir/lighttpd.conf"
 	# A line that was not replaced would point the tests at /var or /run.
-	if grep -Eq '^var\.(rundir|logdir|store_root|static_root|cache_root|headers_lua)[[:space:]]*=[[:space:]]*"/(var|run|usr)/' "$dir/lighttpd.conf"; then
+	if grep -Eq '^var\.(rundir|logdir|store_root|cache_root|headers_lua)[[:space:]]*=[[:space:]]*"/(var|run|usr)/' "$dir/lighttpd.conf"; then
 		echo "lighttpd: could not derive $dir/lighttpd.conf" >&2
 		return 1
 	fi

@@ -98,9 +98,9 @@ fi
 conf=$pfx/etc/imghost/lighttpd.conf
 is "lighttpd.conf names the installed app" \
 	"$(sed -n 's/^var.fcgi_app\t*= *//p' "$conf")" "\"$pfx/bin/imghost-fcgi\""
-is "lighttpd.conf names the installed static files" \
-	"$(sed -n 's/^var.static_root\t*= *"\([^"]*\)".*/\1/p' "$conf")" \
-	"$pfx/share/imghost/static"
+is "lighttpd.conf names the installed header script" \
+	"$(sed -n 's/^var.headers_lua\t*= *"\([^"]*\)".*/\1/p' "$conf")" \
+	"$pfx/share/imghost/lighttpd-headers.lua"
 port=$(free_port)
 run=$TMP/run
 mkdir -p "$run/run" "$run/log" "$run/store"
@@ -124,7 +124,7 @@ req "http://127.0.0.1:$port/"
 css=$(grep -o '/static/app\.[0-9a-f]\{8\}\.css' "$BODY" | head -n 1)
 like "the installed app fingerprints the installed CSS" "$css" '^/static/'
 req "http://127.0.0.1:$port$css"
-check "lighttpd serves it from the installed share/imghost/static" \
+check "the app serves it from the installed share/imghost/static" \
 	cmp -s "$BODY" "$pfx/share/imghost/static/app.css"
 kill $lpid
 wait $lpid 2>/dev/null

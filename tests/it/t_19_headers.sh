@@ -108,6 +108,15 @@ for store in fs s3; do
 	css=$(grep -o '/static/app\.[0-9a-f]*\.css' "$BODY")
 	req "$BASE$css"
 	answer "the fingerprinted CSS" 200 blob
+	cp "$BODY" "$TMP/css"
+	etag=$(header etag)
+	req -H "If-None-Match: $etag" "$BASE$css"
+	answer "the fingerprinted CSS again" 304 blob
+	stale=${css%.*.css}.0badf00d.css
+	req "$BASE$stale"
+	is "$store: an earlier build's CSS name: today's CSS" \
+		"$STATUS $(cmp -s "$BODY" "$TMP/css" && echo same)" "200 same"
+	is "$store: ... not to be kept" "$(header cache-control)" no-cache
 	req "$BASE/favicon.ico"
 	is "$store: /favicon.ico" "$STATUS $(header content-type)" "200 image/x-icon"
 	is "$store: /favicon.ico: each header once" "$(dup_headers)" ""

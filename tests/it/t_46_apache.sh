@@ -27,7 +27,6 @@ cp -r "$OUT/fs/store/." "$d/store/" 2>/dev/null
 chmod -R a+rwX "$d/store"
 sed -e "s|<VirtualHost \*:80>|<VirtualHost *:$port>|" \
     -e "s|/var/lib/imghost/store|$d/store|g" \
-    -e "s|/usr/local/share/imghost/static|$TOP/static|g" \
     -e "s|/usr/local/bin/imghost-fcgi|$TOP/imghost-fcgi|g" \
     -e "s|/usr/local/bin|$TOP|g" \
     -e "s|FcgidInitialEnv IMGHOST_CONF /etc/imghost.conf|FcgidInitialEnv IMGHOST_CONF /dev/null\n\tFcgidInitialEnv IMGHOST_DATABASE_URL \"$FS_DB\"\n\tFcgidInitialEnv IMGHOST_FS_ROOT $d/store\n\tFcgidInitialEnv IMGHOST_STATIC_DIR $TOP/static|" \
