@@ -9,6 +9,17 @@ if [ ! -x "$apache" ] || [ ! -f "$mods/mod_fcgid.so" ]; then
 	echo "t_46: no apache2 with mod_fcgid: skipped" >&2
 	exit 0
 fi
+# Apache runs the app as nobody, who must reach the app, this test's
+# directory and the database's socket: not so in a clone under a private
+# directory such as root's 0700 home, whose cluster's socket is root's
+# alone (stack/pg.sh).
+for p in "$TOP/imghost-fcgi" "$TMP" "$(pg_sockdir "$(realpath -m "$PG_DIR")")"; do
+	[ "$(id -u)" -eq 0 ] || break
+	runuser -u nobody -- test -x "$p" 2>/dev/null && continue
+	echo "SKIP: $TEST: nobody (Apache's user) cannot reach $p" |
+		tee -a "$RESULTS" >&2
+	exit 0
+done
 use_store fs
 port=$(free_port)
 d=$TMP/apache
