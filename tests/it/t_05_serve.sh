@@ -13,8 +13,10 @@ healthy() {
 	[ "$STATUS" = 200 ]
 }
 wait_for "./serve answers /healthz with 200 on \$PORT" 120 healthy
-# (It prints the URL just after lighttpd answers: wait for that too.)
-wait_for "it printed its URL" 10 grep -q "http://127.0.0.1:$port/" "$TMP/serve.log"
+# /healthz answers as soon as lighttpd is up, a moment before ./serve
+# has started its resizer and printed the URL.
+wait_for "it printed its URL" 10 \
+	grep -q "http://127.0.0.1:$port/" "$TMP/serve.log"
 is "with the fs store" "$(json .store_driver)" fs
 check "the store lives under its state dir" [ -d "$state/store" ]
 

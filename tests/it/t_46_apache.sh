@@ -10,6 +10,16 @@ if [ ! -x "$apache" ] || [ ! -f "$mods/mod_fcgid.so" ]; then
 	skip "no apache2 with mod_fcgid (./check installs both)"
 	exit 0
 fi
+# Apache runs the app as nobody, who must reach the app, this test's
+# directory and the database's socket: not so in a clone under a private
+# directory such as root's 0700 home, whose cluster's socket is root's
+# alone (stack/pg.sh).
+for p in "$TOP/imghost-fcgi" "$TMP" "$(pg_sockdir "$(realpath -m "$PG_DIR")")"; do
+	[ "$(id -u)" -eq 0 ] || break
+	runuser -u nobody -- test -x "$p" 2>/dev/null && continue
+	skip "nobody (Apache's user) cannot reach $p"
+	exit 0
+done
 use_store fs
 IMMUTABLE="public, max-age=31536000, immutable"
 port=$(free_port)
