@@ -6,13 +6,23 @@
  * inwards, nor one that changes its answer between two look-ups, nor a
  * redirect to [::1] gets through.  Proxies from the environment are off:
  * a proxy would be the only address the check ever saw.
+ *
+ * A fetch holds its FastCGI process until it ends, so a remote that
+ * answers slowly must not hold many of them: a fetch ends after 10 s in
+ * all, or after 5 s under 1 KiB/s, and it runs only while it holds one
+ * of url_upload_concurrency slots shared by the node's processes (lock
+ * files beside their sockets); past them the upload is refused at once,
+ * 503 with Retry-After, and the other processes keep serving.
  */
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +40,9 @@
 #define FETCH_REDIRS		3
 #define FETCH_TIMEOUT_MS	10000L
 #define FETCH_CONNECT_MS	5000L
+#define FETCH_LOW_SPEED		1024L	/* bytes/s, at least ... */
+#define FETCH_LOW_SPEED_S	5L	/* ... over any such stretch */
+#define FETCH_SLOT_FILE		"imghost-fcgi.fetch"
 #define FETCH_ALLOW_MAX		32	/* addresses the allow list gives */
 #define FETCH_URL_MAX		8192
 
@@ -54,6 +67,72 @@ struct fetch_ctx {
 };
 
 static int	fetch_curl_initialised;
+/* Where the slots' lock files are (NULL: no cap), and how many. */
+static char	*fetch_slot_dir;
+static long long fetch_slot_n;
+
+void
+fetch_slots_init(const char *dir, long long n)
+{
+	free(fetch_slot_dir);
+	fetch_slot_dir = NULL;
+	fetch_slot_n = n;
+	if (dir != NULL && (fetch_slot_dir = strdup(dir)) == NULL)
+		log_warnx("fetch: out of memory: uploads by url have no cap");
+}
+
+/* Opens and locks slot i: its fd, or -1 (errno EWOULDBLOCK: taken). */
+static int
+fetch_slot_try(long long i)
+{
+	char	 path[4096];
+	int	 fd, n, e;
+
+	n = snprintf(path, sizeof(path), "%s/%s.%lld", fetch_slot_dir,
+	    FETCH_SLOT_FILE, i);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -1)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int
+fetch_slot_take(int *fd)
+{
+	long long	 i;
+
+	*fd = -1;
+	if (fetch_slot_dir == NULL)
+		return 0;
+	for (i = 0; i < fetch_slot_n; i++) {
+		if ((*fd = fetch_slot_try(i)) != -1)
+			return 0;
+		if (errno != EWOULDBLOCK) {
+			log_warnx("fetch: slot %lld in %s: %s", i,
+			    fetch_slot_dir, strerror(errno));
+			return -1;
+		}
+	}
+	return -1;
+}
+
+void
+fetch_slot_give(int fd)
+{
+	/* Closing the only descriptor of the file lets the lock go. */
+	if (fd != -1)
+		close(fd);
+}
 
 /* 1 when the top bits of a (n bytes) equal those of prefix. */
 static int
@@ -362,6 +441,8 @@ fetch_setopts(CURL *h, const char *url, struct fetch_ctx *x)
 	SET(CURLOPT_MAXREDIRS, (long)FETCH_REDIRS);
 	SET(CURLOPT_TIMEOUT_MS, FETCH_TIMEOUT_MS);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, FETCH_CONNECT_MS);
+	SET(CURLOPT_LOW_SPEED_LIMIT, FETCH_LOW_SPEED);
+	SET(CURLOPT_LOW_SPEED_TIME, FETCH_LOW_SPEED_S);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_PROXY, "");
 	SET(CURLOPT_OPENSOCKETFUNCTION, fetch_opensocket);
@@ -372,6 +453,24 @@ fetch_setopts(CURL *h, const char *url, struct fetch_ctx *x)
 	SET(CURLOPT_USERAGENT, "imghost");
 #undef SET
 	return rc == CURLE_OK ? 0 : -1;
+}
+
+/*
+ * libcurl says CURLE_OPERATION_TIMEDOUT both for the whole fetch's limit
+ * and for the minimum rate; the time taken tells which.
+ */
+static void
+fetch_timed_out(CURL *h, char *why, size_t whysz)
+{
+	curl_off_t	 us = 0;
+
+	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &us);
+	if (us >= (FETCH_TIMEOUT_MS - 500) * 1000)
+		snprintf(why, whysz, "the fetch took over %ld s",
+		    FETCH_TIMEOUT_MS / 1000);
+	else
+		snprintf(why, whysz, "the server sent under %ld bytes/s "
+		    "for %ld s", FETCH_LOW_SPEED, FETCH_LOW_SPEED_S);
 }
 
 /* Turns what libcurl and the callbacks said into a status and message. */
@@ -389,9 +488,12 @@ fetch_result(CURL *h, CURLcode rc, const struct fetch_ctx *x, char *why,
 		strlcpy(why, "the image is over the size limit", whysz);
 		return FETCH_TOO_LARGE;
 	}
+	/*
+	 * Without the address: what a name resolves to inside the network
+	 * is not the client's to learn.  fetch_url() logs it.
+	 */
 	if (rc != CURLE_OK && x->refused) {
-		snprintf(why, whysz, "the url leads to an internal address "
-		    "(%s)", x->addr);
+		strlcpy(why, "the url leads to an internal address", whysz);
 		return FETCH_BAD_URL;
 	}
 	switch (rc) {
@@ -405,8 +507,7 @@ fetch_result(CURL *h, CURLcode rc, const struct fetch_ctx *x, char *why,
 		snprintf(why, whysz, "more than %d redirects", FETCH_REDIRS);
 		return FETCH_BAD_URL;
 	case CURLE_OPERATION_TIMEDOUT:
-		snprintf(why, whysz, "the fetch took over %ld s",
-		    FETCH_TIMEOUT_MS / 1000);
+		fetch_timed_out(h, why, whysz);
 		return FETCH_FAILED;
 	default:
 		snprintf(why, whysz, "the fetch failed: %s",
@@ -430,6 +531,7 @@ fetch_url(const char *url, const struct conf *c, unsigned char **out,
 	CURL			*h = NULL;
 	CURLcode		 rc;
 	char			 shown[512];
+	int			 slot = -1;
 
 	*out = NULL;
 	*len = 0;
@@ -443,6 +545,14 @@ fetch_url(const char *url, const struct conf *c, unsigned char **out,
 	}
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return FETCH_NOMEM;
+	fetch_url_for_log(url, shown, sizeof(shown));
+	if (fetch_slot_take(&slot) == -1) {
+		snprintf(why, whysz, "this server fetches %lld urls at once "
+		    "and all are taken; try again shortly", fetch_slot_n);
+		log_info("fetch %s: refused: every slot is taken", shown);
+		st = FETCH_BUSY;
+		goto done;
+	}
 	x->max = c->max_upload_bytes;
 	fetch_allow_load(x, c->url_upload_allow);
 	if ((h = curl_easy_init()) == NULL || fetch_setopts(h, url, x) == -1)
@@ -453,9 +563,12 @@ fetch_url(const char *url, const struct conf *c, unsigned char **out,
 		*len = x->len;
 		x->buf = NULL;
 	}
-	fetch_url_for_log(url, shown, sizeof(shown));
-	log_info("fetch %s: %s", shown, st == FETCH_OK ? "ok" : why);
+	if (x->refused)
+		log_info("fetch %s: %s (%s)", shown, why, x->addr);
+	else
+		log_info("fetch %s: %s", shown, st == FETCH_OK ? "ok" : why);
 done:
+	fetch_slot_give(slot);
 	curl_easy_cleanup(h);
 	free(x->buf);
 	free(x);

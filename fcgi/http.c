@@ -2,6 +2,10 @@
  * Requests and answers.  Every error a client can cause ends in
  * http_error(), so all of them share the shape API.md gives.
  */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,4 +181,20 @@ http_method_not_allowed(struct http_req *req, const char *allow)
 	req->allow = allow;
 	http_error(req, 405, "method_not_allowed",
 	    "method not allowed for this URL");
+}
+
+int
+http_socket_dir(char *dir, size_t sz)
+{
+	struct sockaddr_un	 sun;
+	socklen_t		 len = sizeof(sun);
+	char			 path[sizeof(sun.sun_path) + 1];
+
+	memset(&sun, 0, sizeof(sun));
+	if (getsockname(0, (struct sockaddr *)&sun, &len) == -1 ||
+	    sun.sun_family != AF_UNIX || sun.sun_path[0] == '\0')
+		return -1;
+	memcpy(path, sun.sun_path, sizeof(sun.sun_path));
+	path[sizeof(sun.sun_path)] = '\0';
+	return strlcpy(dir, dirname(path), sz) >= sz ? -1 : 0;
 }

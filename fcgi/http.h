@@ -48,4 +48,12 @@ void	http_method_not_allowed(struct http_req *, const char *allow);
 /* Writes s with JSON string escaping, without the quotes. */
 void	http_json_str(struct http_req *, const char *s);
 
+/*
+ * The directory of the Unix socket lighttpd listens on for this process
+ * (fd 0), in dir; -1 when fd 0 is no Unix socket or dir is too small.
+ * The processes of one node share it: /metrics counters and the fetch
+ * slots live there.
+ */
+int	http_socket_dir(char *dir, size_t sz);
+
 #endif

@@ -1,7 +1,7 @@
 /*
  * imghost-fcgi: the FastCGI application.  lighttpd starts it with the
  * listening socket on standard input; each process answers one request
- * at a time, and lighttpd runs as many processes as there are cores.
+ * at a time, and lighttpd runs var.fcgi_procs of them (lighttpd.conf).
  */
 #include <err.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "fetch.h"
 #include "id.h"
 #include "img.h"
 #include "log.h"
@@ -120,6 +121,26 @@ app_route(struct app *app, struct http_req *req)
 		http_error(req, 404, "not_found", "no such page");
 }
 
+/*
+ * The fetch slots live beside the sockets, as the /metrics counters do,
+ * else in systemd's RUNTIME_DIRECTORY.  Without either, the processes
+ * have nothing to share and uploads by url have no cap on a node.
+ */
+static void
+app_fetch_slots(const struct conf *c)
+{
+	char		 dir[4096];
+	const char	*rt = getenv("RUNTIME_DIRECTORY");
+
+	if (http_socket_dir(dir, sizeof(dir)) == 0)
+		fetch_slots_init(dir, c->url_upload_concurrency);
+	else if (rt != NULL && *rt != '\0' && strchr(rt, ':') == NULL)
+		fetch_slots_init(rt, c->url_upload_concurrency);
+	else if (c->url_upload)
+		log_warnx("fetch: no socket directory: uploads by url have "
+		    "no cap on this node");
+}
+
 static void
 app_init(struct app *app)
 {
@@ -129,6 +150,7 @@ app_init(struct app *app)
 		errx(1, "configuration: %s", msg);
 	img_init(&app->conf);
 	metrics_init();
+	app_fetch_slots(&app->conf);
 	/* The database may be down at start-up: connect on first use. */
 	if ((app->db = db_open(app->conf.database_url)) == NULL)
 		err(1, "db_open");

@@ -13,13 +13,10 @@
  */
 #include <sys/file.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,23 +78,6 @@ static uint64_t
 metrics_get(const uint64_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
-/* The directory of the Unix socket on fd 0, in dir; -1 when there is none. */
-static int
-metrics_socket_dir(char *dir, size_t sz)
-{
-	struct sockaddr_un	 sun;
-	socklen_t		 len = sizeof(sun);
-	char			 path[sizeof(sun.sun_path) + 1];
-
-	memset(&sun, 0, sizeof(sun));
-	if (getsockname(0, (struct sockaddr *)&sun, &len) == -1 ||
-	    sun.sun_family != AF_UNIX || sun.sun_path[0] == '\0')
-		return -1;
-	memcpy(path, sun.sun_path, sizeof(sun.sun_path));
-	path[sizeof(sun.sun_path)] = '\0';
-	return strlcpy(dir, dirname(path), sz) >= sz ? -1 : 0;
 }
 
 /*
@@ -178,7 +158,7 @@ metrics_init(void)
 	const char	*rt = getenv("RUNTIME_DIRECTORY");
 	void		*p;
 
-	if (metrics_socket_dir(dir, sizeof(dir)) == 0 &&
+	if (http_socket_dir(dir, sizeof(dir)) == 0 &&
 	    metrics_map_file(dir) == 0)
 		return;
 	if (rt != NULL && *rt != '\0' && strchr(rt, ':') == NULL &&

@@ -360,6 +360,7 @@ upload_fetch(struct app *app, struct http_req *req, const char *url)
 		upload_too_large(req, app->conf.max_upload_bytes);
 		break;
 	case FETCH_NOMEM:
+	case FETCH_BUSY:
 		upload_unavailable(req, why);
 		break;
 	}

@@ -47,6 +47,7 @@ static const struct conf_key conf_keys[] = {
 	K(strip_location, CONF_BOOL),
 	K(url_upload, CONF_BOOL),
 	K(url_upload_allow, CONF_STR),
+	K(url_upload_concurrency, CONF_NUM),
 	K(static_dir, CONF_STR),
 	K(cache_dir, CONF_STR),
 	K(cache_max_bytes, CONF_BYTES),
@@ -246,6 +247,7 @@ conf_defaults(struct conf *c)
 	c->max_frames = 1000;
 	c->strip_location = 1;
 	c->url_upload = 1;
+	c->url_upload_concurrency = 2;
 	c->cache_max_bytes = 10LL << 30;
 	c->cache_recheck = 60;
 }
@@ -350,6 +352,10 @@ conf_check(const struct conf *c, char *err, size_t errsz)
 {
 	if (conf_check_allow(c->url_upload_allow, err, errsz) == -1)
 		return -1;
+	/* One lock file a slot, tried in turn (fcgi/fetch.c). */
+	if (c->url_upload_concurrency > 256)
+		return conf_err(err, errsz, "bad value for %s: over %s",
+		    "url_upload_concurrency", "256");
 	if (c->database_url == NULL)
 		return conf_err(err, errsz, "%s is not set%s",
 		    "database_url", "");

@@ -29,6 +29,7 @@ struct conf {
 	int		 strip_location;
 	int		 url_upload;
 	char		*url_upload_allow; /* "host:port host:port" */
+	long long	 url_upload_concurrency; /* fetches at once, a node */
 	char		*static_dir;	/* the pages' CSS and JS (static/) */
 	char		*cache_dir;	/* s3 read cache (lib/cache.h); NULL: none */
 	long long	 cache_max_bytes;

@@ -31,6 +31,8 @@ static const struct line_case lines[] = {
 	{ "strip_location = no", 1 },
 	{ "strip_location = maybe", 0 },
 	{ "url_upload = On", 1 },
+	{ "url_upload_concurrency = 3", 1 },
+	{ "url_upload_concurrency = 0", 0 },
 	{ "public_url = https://cdn.example.com/", 1 },
 	{ "public_url = ftp://cdn.example.com", 0 },
 	{ "s3_endpoint = http://127.0.0.1:7480", 1 },
@@ -72,6 +74,7 @@ test_values(void)
 	    strcmp(c.s3_region, "us-east-1") == 0 &&
 	    strcmp(c.database_url, "dbname=imghost") == 0,
 	    "defaults as API.md gives them");
+	ok(c.url_upload_concurrency == 2, "2 fetches by url at once a node");
 	conf_line(&c, "max_upload_bytes = 10k", err, sizeof(err));
 	ok(c.max_upload_bytes == 10240, "10k is 10240 bytes");
 	conf_line(&c, "public_url = https://cdn.example.com//", err,
@@ -109,6 +112,13 @@ test_check(void)
 	conf_set(&c, "url_upload_allow", "127.0.0.1:8080, [::1]:80 a.b:1",
 	    err, sizeof(err));
 	ok(conf_check(&c, err, sizeof(err)) == 0, "url_upload_allow taken");
+	conf_set(&c, "url_upload_concurrency", "257", err, sizeof(err));
+	ok(conf_check(&c, err, sizeof(err)) == -1 &&
+	    strstr(err, "url_upload_concurrency") != NULL,
+	    "url_upload_concurrency over 256 refused: %s", err);
+	conf_set(&c, "url_upload_concurrency", "256", err, sizeof(err));
+	ok(conf_check(&c, err, sizeof(err)) == 0,
+	    "url_upload_concurrency 256 accepted");
 	conf_set(&c, "url_upload_allow", "127.0.0.1:8080 localhost", err,
 	    sizeof(err));
 	ok(conf_check(&c, err, sizeof(err)) == -1 &&

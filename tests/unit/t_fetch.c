@@ -1,15 +1,21 @@
 /*
  * fetch: the address check on a table of IPv4 and IPv6 addresses; the
- * url and body checks; and fetch_url() refusing internal addresses before
- * a socket exists, so nothing here sends a packet anywhere.
+ * url and body checks; fetch_url() refusing internal addresses before
+ * a socket exists, so nothing here sends a packet anywhere, and without
+ * naming them; and the node's fetch slots.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "fetch.h"
@@ -160,6 +166,10 @@ test_refused(void)
 		st = fetch_url(t[i].url, &c, &out, &len, why, sizeof(why));
 		ok(st == t[i].want && out == NULL && strstr(why, t[i].why),
 		    "%s: refused (%s)", t[i].url, why);
+		/* No digit: neither 127.0.0.1 nor ::1 nor ::ffff:7f00:1. */
+		ok(strpbrk(why, "0123456789") == NULL &&
+		    strchr(why, ':') == NULL,
+		    "%s: the message names no address", t[i].url);
 	}
 	/* An allow list entry for another port exempts nothing here. */
 	free(c.url_upload_allow);
@@ -225,11 +235,91 @@ test_body(void)
 	    "no Content-Type: no url");
 }
 
+/* A child that takes a slot and is killed: its lock goes with it. */
+static void
+test_slot_dies(void)
+{
+	int	 p[2], fd, st;
+	pid_t	 pid;
+	char	 c;
+
+	if (pipe(p) == -1 || (pid = fork()) == -1) {
+		ok(0, "pipe and fork");
+		return;
+	}
+	if (pid == 0) {
+		c = fetch_slot_take(&fd) == 0 && fd != -1 ? 'y' : 'n';
+		(void)write(p[1], &c, 1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	ok(read(p[0], &c, 1) == 1 && c == 'y', "a child takes the last slot");
+	close(p[0]);
+	ok(fetch_slot_take(&fd) == -1, "while it lives, none is free");
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	ok(fetch_slot_take(&fd) == 0 && fd != -1,
+	    "once it is killed, its slot is free again");
+	fetch_slot_give(fd);
+}
+
+/* Two slots: two fetches, the third refused, at once, until one ends. */
+static void
+test_slots(void)
+{
+	struct conf		 c;
+	unsigned char		*out;
+	size_t			 len;
+	char			 dir[] = "/tmp/t_fetch.XXXXXX", why[256], path[64];
+	enum fetch_status	 st;
+	int			 a, b, x;
+
+	fetch_slots_init(NULL, 2);
+	ok(fetch_slot_take(&a) == 0 && a == -1, "no directory: no cap");
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	fetch_slots_init(dir, 2);
+	ok(fetch_slot_take(&a) == 0 && a != -1, "first slot taken");
+	ok(fetch_slot_take(&b) == 0 && b != -1 && b != a,
+	    "second slot taken");
+	ok(fetch_slot_take(&x) == -1 && x == -1, "no third slot");
+
+	conf_defaults(&c);
+	st = fetch_url("http://127.0.0.1:9/x.jpg", &c, &out, &len, why,
+	    sizeof(why));
+	ok(st == FETCH_BUSY && out == NULL && strstr(why, "try again"),
+	    "fetch_url with every slot taken: busy (%s)", why);
+	st = fetch_url("ftp://127.0.0.1:9/x.jpg", &c, &out, &len, why,
+	    sizeof(why));
+	ok(st == FETCH_BAD_URL, "a malformed url needs no slot: bad url");
+
+	fetch_slot_give(b);
+	ok(fetch_slot_take(&b) == 0 && b != -1, "a slot given back is free");
+	fetch_slot_give(b);
+	test_slot_dies();
+	fetch_slot_give(a);
+	fetch_slot_give(-1);
+	st = fetch_url("http://127.0.0.1:9/x.jpg", &c, &out, &len, why,
+	    sizeof(why));
+	ok(st == FETCH_BAD_URL, "with slots free, the fetch runs (%s)", why);
+	conf_free(&c);
+	fetch_slots_init(NULL, 0);
+	snprintf(path, sizeof(path), "%s/imghost-fcgi.fetch.0", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/imghost-fcgi.fetch.1", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	test_addrs();
 	test_refused();
+	test_slots();
 	test_body();
 	return tap_done();
 }
