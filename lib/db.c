@@ -250,10 +250,16 @@ db_ping(struct db *db)
 	PQclear(res);
 	if (ok)
 		return 0;
-	/* The server may have restarted: one fresh connection, one try,
-	 * and one line in the log if that fails too. */
-	PQreset(conn);
-	if (db_exec(conn, "SELECT 1") == 0)
+	/*
+	 * The server may have restarted: one fresh connection, one try,
+	 * and one line in the log if that fails too.  Through db_conn(),
+	 * which forgets the statements prepared on the old one (a PQreset()
+	 * here kept them marked, and the next statement on the new
+	 * backend failed: "prepared statement does not exist").
+	 */
+	PQfinish(db->conn);
+	db->conn = NULL;
+	if ((conn = db_conn(db)) != NULL && db_exec(conn, "SELECT 1") == 0)
 		return 0;
 	db_nerrors++;
 	return -1;
