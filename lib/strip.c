@@ -352,7 +352,12 @@ strip_xmp(unsigned char *p, size_t n)
 			continue;
 		memset(p + i, ' ', end - i);
 		count++;
-		i = end;
+		/*
+		 * On at end itself, which follows a space now: a property
+		 * right after the quote that closed this one ("'1'exif:")
+		 * is found in this pass, not only in the next one.
+		 */
+		i = end - 1;
 	}
 	return count;
 }

@@ -923,6 +923,15 @@ test_xmp(void)
 		  "                                     y" },
 		{ "<photoshop:State>CA</photoshop:State >",
 		  "                                      " },
+		/*
+		 * Two attributes without a space between them (found by
+		 * the fuzzer): the second went only on a second pass, so
+		 * a stored file kept it.
+		 */
+		{ "<a exif:GPSLatitude='1'photoshop:City='x'/>",
+		  "<a                                       />" },
+		{ "<exif:GPSAltitude>1</exif:GPSAltitude><exif:GPSSpeed>2</exif:GPSSpeed>",
+		  "                                                                      " },
 		/* Not properties: other names, no '<' or space before. */
 		{ "<photoshop:Cityscape>1</photoshop:Cityscape>",
 		  "<photoshop:Cityscape>1</photoshop:Cityscape>" },
