@@ -303,18 +303,67 @@ upload_store(struct app *app, struct http_req *req, const void *data,
 }
 
 /*
+ * What needs no decoder, before anything inflates: the type from the
+ * magic bytes, then the dimensions and frames the headers claim.  Returns
+ * 0, or -1 after answering the client.
+ */
+static int
+upload_precheck(struct app *app, struct http_req *req,
+    const unsigned char *data, size_t len)
+{
+	enum img_type	 t;
+
+	if ((t = img_sniff(data, len)) == IMG_NONE) {
+		http_error(req, 415, "unsupported_type",
+		    "not a JPEG, PNG, GIF or WebP image");
+		return -1;
+	}
+	if (img_check_headers(data, len, t, &app->conf) != IMG_OK) {
+		http_error(req, 422, "bad_image", "the image cannot be "
+		    "decoded, or is over the size or frame limits");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A decompression bomb: its metadata inflates past the request's budget.
+ * A decoder would refuse it too (ImageMagick's memory limits), so it gets
+ * the decoder's row of the error table, 422, and not 413: the bytes sent
+ * are within the limit, and a smaller file of the same kind fares no
+ * better.
+ */
+static void
+upload_bomb(struct app *app, struct http_req *req)
+{
+	char	 msg[128];
+	int	 n;
+
+	n = snprintf(msg, sizeof(msg), "the image's metadata inflates to "
+	    "more than %lld bytes", app->conf.max_upload_bytes);
+	http_error(req, 422, "bad_image", n > 0 && (size_t)n < sizeof(msg) ?
+	    msg : "the image's metadata inflates past the limit");
+}
+
+/*
  * Takes the location out first (API.md, "Privacy"), so what is hashed,
- * probed and stored are the bytes served.
+ * probed and stored are the bytes served.  All the inflating of one
+ * request, the stripper's and (later, within what the stripper counted)
+ * the decoder's, is bounded by max_upload_bytes: metadata need not
+ * expand to more than the largest file taken.
  */
 static void
 upload_strip_store(struct app *app, struct http_req *req,
     const unsigned char *data, size_t len)
 {
 	unsigned char	*out = NULL;
-	size_t		 outlen;
+	size_t		 outlen, budget = app->conf.max_upload_bytes;
 
+	if (upload_precheck(app, req, data, len) == -1)
+		return;
 	switch (app->conf.strip_location ?
-	    strip_location(data, len, &out, &outlen) : STRIP_UNCHANGED) {
+	    strip_location(data, len, budget, &out, &outlen) :
+	    strip_inflate_check(data, len, budget)) {
 	case STRIP_UNCHANGED:
 		upload_store(app, req, data, len);
 		break;
@@ -326,6 +375,11 @@ upload_strip_store(struct app *app, struct http_req *req,
 	case STRIP_BAD:
 		http_error(req, 422, "bad_image", "the image's metadata "
 		    "cannot be written back without its location");
+		break;
+	case STRIP_TOO_BIG:
+		log_info("upload: %zu bytes whose metadata inflates past %zu",
+		    len, budget);
+		upload_bomb(app, req);
 		break;
 	case STRIP_NOMEM:
 		upload_unavailable(req, "out of memory");

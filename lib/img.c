@@ -645,6 +645,41 @@ img_from_hdr(const struct img_hdr *h, struct img_info *out, int *orient)
 }
 
 /*
+ * The first checks of img_probe(), which runs them again on the bytes it
+ * is given: the upload asks these of the bytes sent, before the stripper
+ * inflates anything, and img_probe() of the bytes stored.
+ */
+enum img_status
+img_check_headers(const void *buf, size_t len, enum img_type t,
+    const struct conf *c)
+{
+	struct img_hdr	 h;
+	enum img_status	 st = IMG_BAD;
+	char		 why[64] = "no image data after the header";
+
+	memset(&h, 0, sizeof(h));
+	if (!img_valid(t) || buf == NULL || img_walk(buf, len, t, &h) == -1)
+		goto fail;
+	/* Numbers only: these lines cannot be cut. */
+	if ((st = img_over(c, h.width, h.height)) != IMG_OK) {
+		(void)snprintf(why, sizeof(why), "%ld x %ld: over the limits",
+		    h.width, h.height);
+		goto fail;
+	}
+	if (h.frames > c->max_frames) {
+		st = IMG_TOO_BIG;
+		(void)snprintf(why, sizeof(why), "%ld frames: over the limit",
+		    h.frames);
+		goto fail;
+	}
+	return IMG_OK;
+fail:
+	log_info("img_check_headers: %s, %zu bytes: %s", img_valid(t) ?
+	    img_names[t] : "none", len, why);
+	return st;
+}
+
+/*
  * Returns IMG_OK with out filled, or IMG_BAD (wrong magic, no image data
  * after the header, or the decoder refuses it) or IMG_TOO_BIG with only
  * out->type set.  Needs img_init().  Logs the reason of a failure once.

@@ -49,6 +49,15 @@ const char	*img_name(enum img_type);
 enum img_type	 img_type_of(const char *name);
 
 /*
+ * What img_probe() checks before any decoder runs: the magic bytes say t,
+ * image data follows the header, and the dimensions (and WebP frames)
+ * the headers claim are within c's limits.  IMG_OK, IMG_BAD or
+ * IMG_TOO_BIG; logs why once.  Reads headers only, inflates nothing.
+ */
+enum img_status	 img_check_headers(const void *buf, size_t len, enum img_type,
+		    const struct conf *c);
+
+/*
  * Pings buf (decoder forced to the sniffed type, no full decode) for its
  * dimensions and frame count, and checks them against c's limits.
  */

@@ -13,6 +13,14 @@
  * Everything is bounded by the input: a length that runs past the end
  * stops the walk and the rest is copied as it is.  The output depends on
  * the input alone, so the same upload always hashes the same.
+ *
+ * What metadata expands to is bounded too, by one budget a call: every
+ * compressed PNG chunk a decoder would inflate (zTXt, a compressed iTXt,
+ * iCCP) is counted first, without keeping its text, and inflating stops
+ * once the count passes the budget (STRIP_TOO_BIG); the packets of
+ * extended XMP in JPEG draw their full lengths from it as well.  A text
+ * chunk that changes is written back in its own form, compressed when it
+ * was, and never larger than it was: one that would grow is left out.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -28,8 +36,6 @@
 
 /* A JPEG segment's payload: 65535 less the two length bytes. */
 #define STRIP_JPEG_SEG_MAX	65533
-/* An inflated XMP packet in a PNG is at most this; a bigger one is dropped. */
-#define STRIP_XMP_MAX		(16 << 20)
 #define STRIP_XMP_JPEG		"http://ns.adobe.com/xap/1.0/"	/* and NUL */
 #define STRIP_XMP_JPEG_EXT	"http://ns.adobe.com/xmp/extension/"
 #define STRIP_XMP_PNG		"XML:com.adobe.xmp"		/* and NUL */
@@ -39,12 +45,16 @@
 #define STRIP_IRB_EXIF		0x0422	/* Photoshop resource: EXIF */
 #define STRIP_IRB_XMP		0x0424	/* Photoshop resource: XMP */
 
-/* The output, grown as segments are appended. */
+/* The output, grown as segments are appended, and the call's budget. */
 struct strip_out {
 	unsigned char	*p;
 	size_t		 len;
 	size_t		 cap;
 	int		 nomem;		/* an append failed; p is incomplete */
+	size_t		 budget;	/* what inflating may still yield */
+	int		 over;		/* the budget ran out */
+	z_stream	 z;		/* one inflater, reset for each chunk */
+	int		 zinit;		/* z is initialised */
 };
 
 /*
@@ -352,7 +362,12 @@ strip_xmp(unsigned char *p, size_t n)
 			continue;
 		memset(p + i, ' ', end - i);
 		count++;
-		i = end;
+		/*
+		 * On at end itself, which follows a space now: a property
+		 * right after the quote that closed this one ("'1'exif:")
+		 * is found in this pass, not only in the next one.
+		 */
+		i = end - 1;
 	}
 	return count;
 }
@@ -558,26 +573,62 @@ strip_ext_chunk(struct strip_out *o, const struct strip_ext *e, size_t i,
 		memcpy(buf + off, c + 40, dl);
 }
 
-/* Joins the chunks of each packet, blanks it, and puts them back. */
+/* Blanks each chunk of chunk i's packet on its own. */
+static void
+strip_ext_alone(struct strip_out *o, const struct strip_ext *e, size_t i)
+{
+	size_t	 j;
+
+	for (j = i; j < e->n; j++)
+		if (e->len[j] != 0 &&
+		    memcmp(o->p + e->at[j], o->p + e->at[i], 32) == 0)
+			strip_xmp(o->p + e->at[j] + 40, e->len[j] - 40);
+}
+
+/* Joins the chunks of chunk i's packet of full bytes and blanks it. */
+static void
+strip_ext_join(struct strip_out *o, const struct strip_ext *e, size_t i,
+    size_t full)
+{
+	unsigned char	*buf;
+	size_t		 j;
+
+	if ((buf = calloc(1, full)) == NULL) {
+		o->nomem = 1;
+		return;
+	}
+	for (j = i; j < e->n; j++)
+		strip_ext_chunk(o, e, i, j, buf, full, 0);
+	if (strip_xmp(buf, full) > 0)
+		for (j = i; j < e->n; j++)
+			strip_ext_chunk(o, e, i, j, buf, full, 1);
+	free(buf);
+}
+
+/*
+ * Joins the chunks of each packet, blanks it, and puts them back.  A
+ * packet longer than the whole file cannot be all in it: its chunks are
+ * blanked one by one, with no buffer of the length it claims.  The
+ * others draw their lengths from the budget, so many packets that each
+ * claim most of the file cannot make the work many times the file.
+ */
 static void
 strip_jpeg_ext(struct strip_out *o, struct strip_ext *e)
 {
-	unsigned char	*buf;
 	size_t		 i, j, full;
 
-	for (i = 0; i < e->n && !o->nomem; i++) {
+	for (i = 0; i < e->n && !o->nomem && !o->over; i++) {
 		if (e->len[i] == 0)
 			continue;
 		full = strip_rd32(o->p + e->at[i] + 32, 1);
-		if (full > 0 && full <= STRIP_XMP_MAX &&
-		    (buf = calloc(1, full)) != NULL) {
-			for (j = i; j < e->n; j++)
-				strip_ext_chunk(o, e, i, j, buf, full, 0);
-			if (strip_xmp(buf, full) > 0)
-				for (j = i; j < e->n; j++)
-					strip_ext_chunk(o, e, i, j, buf,
-					    full, 1);
-			free(buf);
+		if (full == 0 || full > o->len)
+			strip_ext_alone(o, e, i);
+		else if (full > o->budget) {
+			o->over = 1;
+			return;
+		} else {
+			o->budget -= full;
+			strip_ext_join(o, e, i, full);
 		}
 		/* Done with this packet; i, the GUID's holder, last. */
 		for (j = e->n - 1; j > i; j--)
@@ -763,6 +814,7 @@ strip_irb_exif(struct strip_out *t, const unsigned char *r, size_t hl,
 	case STRIP_BAD:
 		return 1;
 	case STRIP_NOMEM:
+	case STRIP_TOO_BIG:	/* EXIF inflates nothing: never so */
 		t->nomem = 1;
 		return 0;
 	}
@@ -972,36 +1024,132 @@ strip_png_chunk(struct strip_out *o, const char *type, const void *a,
 	strip_put(o, crc, 4);
 }
 
-/* Inflates a zlib stream of at most STRIP_XMP_MAX bytes; NULL if not. */
-static unsigned char *
-strip_inflate(const unsigned char *p, size_t n, size_t *outlen)
+/* Readies o's inflater for a new stream; -1 (o->nomem set) if it cannot. */
+static int
+strip_z_reset(struct strip_out *o)
 {
-	z_stream	 z;
-	unsigned char	*buf = NULL, *nb;
-	size_t		 cap = 0;
+	if (o->zinit)
+		return inflateReset(&o->z) == Z_OK ? 0 : -1;
+	memset(&o->z, 0, sizeof(o->z));
+	if (inflateInit(&o->z) != Z_OK) {
+		o->nomem = 1;
+		return -1;
+	}
+	o->zinit = 1;
+	return 0;
+}
+
+/*
+ * Makes room for at least one more byte after got in *buf, up to lim
+ * bytes in all; the room in *cap.  -1 (o->nomem set) on ENOMEM.
+ */
+static int
+strip_z_grow(struct strip_out *o, unsigned char **buf, size_t *cap,
+    size_t got, size_t lim)
+{
+	unsigned char	*nb;
+	size_t		 ncap;
+
+	if (got < *cap)
+		return 0;
+	ncap = *cap == 0 ? 4096 : *cap * 2;
+	if (ncap > lim)
+		ncap = lim;
+	/* One more for the NUL strip_xmp's callers may want after it. */
+	if ((nb = realloc(*buf, ncap + 1)) == NULL) {
+		o->nomem = 1;
+		return -1;
+	}
+	*buf = nb;
+	*cap = ncap;
+	return 0;
+}
+
+/*
+ * Inflates the zlib stream of n bytes at p, drawing what it yields from
+ * o's budget.  With keep, returns the text, malloc'd, *outlen bytes, that
+ * the caller frees; without, only counts it (through a small buffer) and
+ * returns NULL.  NULL too when the stream is broken or cut short, on
+ * ENOMEM (o->nomem) and past the budget (o->over): inflate stops there,
+ * having yielded at most the budget and one byte, whatever the ratio.
+ */
+static unsigned char *
+strip_inflate(struct strip_out *o, const unsigned char *p, size_t n,
+    int keep, size_t *outlen)
+{
+	unsigned char	 scratch[16384], *buf = NULL;
+	size_t		 cap = 0, got = 0, lim = o->budget + 1, room;
 	int		 rc = Z_OK;
 
-	memset(&z, 0, sizeof(z));
-	if (n > UINT_MAX || inflateInit(&z) != Z_OK)
+	*outlen = 0;
+	if (n > UINT_MAX || strip_z_reset(o) == -1)
 		return NULL;
+	o->z.next_in = (unsigned char *)p;
+	o->z.avail_in = n;
+	while (rc == Z_OK && got < lim) {
+		if (keep && strip_z_grow(o, &buf, &cap, got, lim) == -1)
+			break;
+		o->z.next_out = keep ? buf + got : scratch;
+		room = keep ? cap - got : sizeof(scratch);
+		if (room > lim - got)
+			room = lim - got;
+		o->z.avail_out = room > UINT_MAX ? UINT_MAX : room;
+		rc = inflate(&o->z, Z_NO_FLUSH);
+		got += room - o->z.avail_out;
+	}
+	if (got > o->budget)
+		o->over = 1;
+	o->budget -= got > o->budget ? o->budget : got;
+	if (rc != Z_STREAM_END || got >= lim || !keep) {
+		free(buf);
+		return NULL;
+	}
+	*outlen = got;
+	return buf;
+}
+
+/*
+ * Deflates the n bytes at p into at most max bytes, always with the same
+ * settings (level 9, a 32 KiB window, zlib's default memory level and
+ * strategy), so the same text gives the same bytes.  Returns them
+ * malloc'd, *outlen bytes, or NULL when they do not fit in max (or on
+ * ENOMEM, o->nomem set).  FIXME: another zlib may deflate otherwise
+ * (the output is only stable for one zlib): an upload whose chunks were
+ * recompressed before a zlib upgrade is not found a duplicate after it.
+ * Storing the deflate blocks uncompressed would not depend on zlib, but
+ * would be larger than what was sent.
+ */
+static unsigned char *
+strip_deflate(struct strip_out *o, const unsigned char *p, size_t n,
+    size_t max, size_t *outlen)
+{
+	z_stream	 z;
+	unsigned char	*b;
+	int		 rc;
+
+	if (n > UINT_MAX || max > UINT_MAX || max == 0)
+		return NULL;
+	if ((b = malloc(max)) == NULL) {
+		o->nomem = 1;
+		return NULL;
+	}
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 9, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK) {
+		free(b);
+		o->nomem = 1;
+		return NULL;
+	}
 	z.next_in = (unsigned char *)p;
 	z.avail_in = n;
-	while (rc == Z_OK) {
-		if (cap >= STRIP_XMP_MAX)
-			break;
-		cap = cap == 0 ? 4096 : cap * 2;
-		if ((nb = realloc(buf, cap)) == NULL)
-			break;
-		buf = nb;
-		z.next_out = buf + z.total_out;
-		z.avail_out = cap - z.total_out;
-		rc = inflate(&z, Z_NO_FLUSH);
-	}
+	z.next_out = b;
+	z.avail_out = max;
+	rc = deflate(&z, Z_FINISH);
 	*outlen = z.total_out;
-	inflateEnd(&z);
+	deflateEnd(&z);
 	if (rc == Z_STREAM_END)
-		return buf;
-	free(buf);
+		return b;
+	free(b);
 	return NULL;
 }
 
@@ -1193,33 +1341,37 @@ strip_raw_profile(const struct strip_text *t, const unsigned char *text,
 }
 
 /*
- * Writes a text chunk with new text, uncompressed: no deflate run, so the
- * bytes do not depend on zlib's version.  An iTXt stays one; tEXt and
- * zTXt become tEXt.
+ * Writes a text chunk back with new text, in its own form: the same type
+ * and header, the text compressed again when it was compressed.  What
+ * is written is never larger than what was read: new text that does not
+ * fit in the old text's bytes leaves the chunk out, so the file cannot
+ * grow with what its text inflates to (a location blanked in a packet
+ * that inflates a thousandfold, say).
  */
 static void
 strip_png_text_put(struct strip_out *o, const unsigned char *chunk,
     const struct strip_text *t, const unsigned char *text, size_t len)
 {
-	size_t	 at = o->len, flag = at + 8 + t->kwlen + 1;
+	unsigned char	*z = NULL;
+	size_t		 zlen;
 
-	if (memcmp(chunk + 4, "iTXt", 4) != 0) {
-		strip_png_chunk(o, "tEXt", t->kw, t->kwlen + 1, text, len);
+	if (t->z) {
+		if ((z = strip_deflate(o, text, len, t->len, &zlen)) == NULL)
+			return;
+		text = z;
+		len = zlen;
+	} else if (len > t->len)
 		return;
-	}
-	strip_png_chunk(o, "iTXt", t->kw, t->hlen, text, len);
-	if (o->nomem)
-		return;
-	o->p[flag] = o->p[flag + 1] = 0;
-	strip_wr32(o->p + o->len - 4, crc32(0, o->p + at + 4,
-	    o->len - at - 8), 1);
+	strip_png_chunk(o, (const char *)chunk + 4, t->kw, t->hlen, text,
+	    len);
+	free(z);
 }
 
 /*
  * A text chunk: one whose keyword is a location property (ImageMagick
  * writes "exif:GPSLatitude" and "photoshop:City" so) is dropped; XMP
- * and raw profiles lose their location; one compressed beyond reading
- * is dropped; the rest is copied.
+ * and raw profiles lose their location; one compressed beyond reading,
+ * or past the budget, is dropped; the rest is copied.
  */
 static void
 strip_png_text(struct strip_out *o, const unsigned char *chunk, size_t dlen)
@@ -1243,7 +1395,7 @@ strip_png_text(struct strip_out *o, const unsigned char *chunk, size_t dlen)
 		return;
 	}
 	if (t.z)
-		x = strip_inflate(t.text, t.len, &xlen);
+		x = strip_inflate(o, t.text, t.len, 1, &xlen);
 	else if ((x = malloc(t.len + 1)) != NULL) {
 		memcpy(x, t.text, t.len);
 		xlen = t.len;
@@ -1264,6 +1416,55 @@ strip_png_text(struct strip_out *o, const unsigned char *chunk, size_t dlen)
 		strip_png_text_put(o, chunk, &t, nt, ntlen);
 	free(nt);
 	free(x);
+}
+
+/*
+ * The zlib stream of a chunk that a decoder inflates (zTXt, a compressed
+ * iTXt, iCCP), in *z and *zlen; 0 when the chunk has none.
+ */
+static int
+strip_png_zdata(const unsigned char *c, size_t dlen,
+    const unsigned char **z, size_t *zlen)
+{
+	struct strip_text	 t;
+	const unsigned char	*p;
+
+	if (memcmp(c + 4, "iCCP", 4) == 0) {
+		/* A name, its NUL, the method byte, the stream. */
+		if ((p = memchr(c + 8, '\0', dlen)) == NULL ||
+		    (size_t)(p - c - 8) + 2 > dlen)
+			return 0;
+		*z = p + 2;
+		*zlen = c + 8 + dlen - *z;
+		return 1;
+	}
+	if ((memcmp(c + 4, "zTXt", 4) != 0 && memcmp(c + 4, "iTXt", 4) != 0) ||
+	    strip_text_parse(c + 4, c + 8, dlen, &t) == -1 || !t.z)
+		return 0;
+	*z = t.text;
+	*zlen = t.len;
+	return 1;
+}
+
+/*
+ * Counts what every compressed chunk of the PNG inflates to, against o's
+ * budget, keeping none of it: o->over once the sum passes the budget.
+ * The chunks are those the walk of strip_png() sees, after IEND too.
+ */
+static void
+strip_png_count(struct strip_out *o, const unsigned char *b, size_t n)
+{
+	const unsigned char	*z;
+	size_t			 i = 8, dlen, zlen, got;
+
+	while (n - i >= 12 && !o->over && !o->nomem) {
+		dlen = strip_rd32(b + i, 1);
+		if (dlen > n - i - 12)
+			break;
+		if (strip_png_zdata(b + i, dlen, &z, &zlen))
+			(void)strip_inflate(o, z, zlen, 0, &got);
+		i += dlen + 12;
+	}
 }
 
 /* One PNG chunk of dlen data bytes, copied or changed into o. */
@@ -1298,12 +1499,24 @@ strip_png_one(struct strip_out *o, const unsigned char *c, size_t dlen)
 	return STRIP_DONE;
 }
 
+/*
+ * The chunks, copied or changed.  What they inflate to is counted first,
+ * so a PNG over the budget is refused before any packet is inflated,
+ * searched or compressed again.
+ */
 static enum strip_status
 strip_png(const unsigned char *b, size_t n, struct strip_out *o)
 {
-	size_t			 i = 8, dlen;
+	size_t			 i = 8, dlen, budget = o->budget;
 	enum strip_status	 st;
 
+	strip_png_count(o, b, n);
+	if (o->over)
+		return STRIP_TOO_BIG;
+	if (o->nomem)
+		return STRIP_NOMEM;
+	/* The walk inflates some of what was counted: a second guard. */
+	o->budget = budget;
 	strip_put(o, b, 8);
 	/* exiftool reads chunks after IEND as a trailer: so does this. */
 	while (n - i >= 12) {
@@ -1459,28 +1672,59 @@ strip_gif(const unsigned char *b, size_t n, struct strip_out *o)
 	return STRIP_DONE;
 }
 
+static int
+strip_is_png(const unsigned char *buf, size_t len)
+{
+	return len >= 8 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0;
+}
+
+/* An empty output and its budget. */
+static void
+strip_out_init(struct strip_out *o, size_t budget)
+{
+	memset(o, 0, sizeof(*o));
+	/* So that the budget and one more byte is a size. */
+	o->budget = budget > SIZE_MAX / 2 ? SIZE_MAX / 2 : budget;
+}
+
+static void
+strip_out_done(struct strip_out *o)
+{
+	if (o->zinit)
+		inflateEnd(&o->z);
+	o->zinit = 0;
+}
+
+static enum strip_status
+strip_walk(const unsigned char *buf, size_t len, struct strip_out *o)
+{
+	if (len >= 3 && buf[0] == 0xff && buf[1] == 0xd8 && buf[2] == 0xff)
+		return strip_jpeg(buf, len, o);
+	if (strip_is_png(buf, len))
+		return strip_png(buf, len, o);
+	if (len >= 12 && memcmp(buf, "RIFF", 4) == 0 &&
+	    memcmp(buf + 8, "WEBP", 4) == 0)
+		return strip_webp(buf, len, o);
+	if (len >= 6 && (memcmp(buf, "GIF87a", 6) == 0 ||
+	    memcmp(buf, "GIF89a", 6) == 0))
+		return strip_gif(buf, len, o);
+	return STRIP_UNCHANGED;
+}
+
 enum strip_status
-strip_location(const unsigned char *buf, size_t len, unsigned char **out,
-    size_t *outlen)
+strip_location(const unsigned char *buf, size_t len, size_t budget,
+    unsigned char **out, size_t *outlen)
 {
 	struct strip_out	 o;
 	enum strip_status	 st;
 
 	*out = NULL;
 	*outlen = 0;
-	memset(&o, 0, sizeof(o));
-	if (len >= 3 && buf[0] == 0xff && buf[1] == 0xd8 && buf[2] == 0xff)
-		st = strip_jpeg(buf, len, &o);
-	else if (len >= 8 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0)
-		st = strip_png(buf, len, &o);
-	else if (len >= 12 && memcmp(buf, "RIFF", 4) == 0 &&
-	    memcmp(buf + 8, "WEBP", 4) == 0)
-		st = strip_webp(buf, len, &o);
-	else if (len >= 6 && (memcmp(buf, "GIF87a", 6) == 0 ||
-	    memcmp(buf, "GIF89a", 6) == 0))
-		st = strip_gif(buf, len, &o);
-	else
-		return STRIP_UNCHANGED;
+	strip_out_init(&o, budget);
+	st = strip_walk(buf, len, &o);
+	strip_out_done(&o);
+	if (st == STRIP_DONE && o.over)
+		st = STRIP_TOO_BIG;
 	if (st == STRIP_DONE && o.nomem)
 		st = STRIP_NOMEM;
 	if (st == STRIP_DONE && o.len == len && memcmp(o.p, buf, len) == 0)
@@ -1492,4 +1736,18 @@ strip_location(const unsigned char *buf, size_t len, unsigned char **out,
 	*out = o.p;
 	*outlen = o.len;
 	return STRIP_DONE;
+}
+
+enum strip_status
+strip_inflate_check(const unsigned char *buf, size_t len, size_t budget)
+{
+	struct strip_out	 o;
+
+	strip_out_init(&o, budget);
+	if (strip_is_png(buf, len))
+		strip_png_count(&o, buf, len);
+	strip_out_done(&o);
+	if (o.over)
+		return STRIP_TOO_BIG;
+	return o.nomem ? STRIP_NOMEM : STRIP_UNCHANGED;
 }

@@ -5,10 +5,13 @@
  * stay byte for byte; files without location come back unchanged; the
  * same input gives the same output; truncations and garbage are safe.
  */
+#include <sys/resource.h>
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libexif/exif-data.h>
 #include <md5.h>
@@ -21,6 +24,9 @@ struct buf {
 	unsigned char	*p;
 	size_t		 len;
 };
+
+/* The budget of a call, as the upload gives it: max_upload_bytes. */
+#define BUDGET	(32 << 20)
 
 /*
  * A big-endian TIFF: IFD0 with Orientation = 6 and the GPS pointer; the
@@ -270,6 +276,29 @@ xmp_clean(const unsigned char *p, size_t n)
 	return has(p, n, "<dc:creator>Someone</dc:creator>");
 }
 
+/* Inflates the n bytes of zlib at p into b; 0 if broken. */
+static int
+inflate_all(const unsigned char *p, size_t n, struct buf *b)
+{
+	unsigned char	 o[65536];
+	z_stream	 z;
+	int		 rc;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK)
+		abort();
+	z.next_in = (unsigned char *)p;
+	z.avail_in = n;
+	do {
+		z.next_out = o;
+		z.avail_out = sizeof(o);
+		rc = inflate(&z, Z_NO_FLUSH);
+		put(b, o, sizeof(o) - z.avail_out);
+	} while (rc == Z_OK);
+	inflateEnd(&z);
+	return rc == Z_STREAM_END;
+}
+
 /* Every chunk's CRC is right and the walk ends at IEND, the last bytes. */
 static int
 png_valid(const unsigned char *p, size_t n)
@@ -351,8 +380,8 @@ strip2(const struct buf *in, struct buf *out)
 	unsigned char		*p2;
 	size_t			 l2;
 
-	a = strip_location(in->p, in->len, &out->p, &out->len);
-	b = strip_location(in->p, in->len, &p2, &l2);
+	a = strip_location(in->p, in->len, BUDGET, &out->p, &out->len);
+	b = strip_location(in->p, in->len, BUDGET, &p2, &l2);
 	ok(a == b && out->len == l2 && (l2 == 0 ||
 	    memcmp(out->p, p2, l2) == 0), "the same input, the same output");
 	free(p2);
@@ -406,9 +435,9 @@ test_jpeg(void)
 static void
 test_png(int compress)
 {
-	struct buf		 in, out;
-	const unsigned char	*x;
-	size_t			 xl;
+	struct buf		 in, out, t;
+	const unsigned char	*x, *y;
+	size_t			 xl, yl;
 
 	in = make_png(tiff_gps, sizeof(tiff_gps), xmp_loc, compress);
 	ok(png_valid(in.p, in.len), "png%d: the input is valid", compress);
@@ -419,9 +448,21 @@ test_png(int compress)
 	ok(x != NULL && exif_ok(x, xl) && x[0] == 'M',
 	    "png%d: eXIf without GPS, Orientation 6, no Exif header", compress);
 	x = chunk(out.p, out.len, "iTXt", 1, &xl);
-	ok(x != NULL && xl == 22 + strlen(xmp_loc) && x[18] == 0 &&
-	    xmp_clean(x, xl), "png%d: XMP without location, uncompressed",
-	    compress);
+	if (compress) {
+		memset(&t, 0, sizeof(t));
+		y = chunk(in.p, in.len, "iTXt", 1, &yl);
+		ok(x != NULL && y != NULL && xl > 22 && x[18] == 1 &&
+		    x[19] == 0 && xl <= yl && inflate_all(x + 22, xl - 22, &t) &&
+		    t.len == strlen(xmp_loc) && xmp_clean(t.p, t.len),
+		    "png1: XMP without location, compressed again, "
+		    "%zu bytes, no more than %zu", xl, yl);
+		free(t.p);
+	} else
+		ok(x != NULL && xl == 22 + strlen(xmp_loc) && x[18] == 0 &&
+		    xmp_clean(x, xl), "png0: XMP without location, "
+		    "uncompressed, the same length");
+	ok(out.len <= in.len, "png%d: no larger (%zu <= %zu)", compress,
+	    out.len, in.len);
 	ok(has(out.p, out.len, "iCCP") &&
 	    has(out.p, out.len, "IDAT\x78\x9c\x63\x60"),
 	    "png%d: iCCP and IDAT kept", compress);
@@ -677,6 +718,23 @@ text_chunk(const unsigned char *p, size_t n, const char *kw, char *type,
 	return NULL;
 }
 
+/*
+ * The text of the zTXt chunk with keyword kw, inflated into b; 0 when
+ * there is none, it is not a zTXt, or it does not inflate.
+ */
+static int
+ztxt_text(const unsigned char *p, size_t n, const char *kw, struct buf *b)
+{
+	const unsigned char	*x;
+	char			 type[5] = "";
+	size_t			 xl;
+
+	memset(b, 0, sizeof(*b));
+	return (x = text_chunk(p, n, kw, type, &xl)) != NULL &&
+	    strcmp(type, "zTXt") == 0 && xl > 0 && x[0] == 0 &&
+	    inflate_all(x + 1, xl - 1, b);
+}
+
 /* Decodes a raw profile's hex into b; 0 if malformed. */
 static int
 raw_decode(const unsigned char *p, size_t n, struct buf *b)
@@ -706,9 +764,6 @@ test_png_im(void)
 {
 	struct buf	 in = { NULL, 0 }, out, t = { NULL, 0 }, e;
 	unsigned char	 ihdr[13] = { 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0 };
-	const unsigned char *x;
-	size_t		 xl;
-	char		 type[5] = "";
 
 	put(&in, "\x89PNG\r\n\x1a\n", 8);
 	png_chunk(&in, "IHDR", ihdr, 13);
@@ -741,17 +796,20 @@ test_png_im(void)
 	    !has(out.p, out.len, "Iptc4xmpCore:Location"),
 	    "png im: location text chunks dropped");
 	ok(has(out.p, out.len, "date:create"), "png im: other text kept");
-	x = text_chunk(out.p, out.len, "Raw profile type exif", type, &xl);
 	memset(&e, 0, sizeof(e));
-	ok(x != NULL && strcmp(type, "tEXt") == 0 && raw_decode(x, xl, &e) &&
-	    exif_ok(e.p, e.len),
-	    "png im: raw exif profile as tEXt, without GPS, Orientation 6");
+	ok(ztxt_text(out.p, out.len, "Raw profile type exif", &t) &&
+	    raw_decode(t.p, t.len, &e) && exif_ok(e.p, e.len),
+	    "png im: raw exif profile still zTXt, without GPS, Orientation 6");
 	free(e.p);
-	x = text_chunk(out.p, out.len, "Raw profile type xmp", type, &xl);
+	free(t.p);
 	memset(&e, 0, sizeof(e));
-	ok(x != NULL && strcmp(type, "tEXt") == 0 && raw_decode(x, xl, &e) &&
-	    xmp_clean(e.p, e.len), "png im: raw xmp profile without location");
+	ok(ztxt_text(out.p, out.len, "Raw profile type xmp", &t) &&
+	    raw_decode(t.p, t.len, &e) && xmp_clean(e.p, e.len),
+	    "png im: raw xmp profile still zTXt, without location");
 	free(e.p);
+	free(t.p);
+	ok(out.len <= in.len, "png im: no larger (%zu <= %zu)", out.len,
+	    in.len);
 	free(in.p);
 	free(out.p);
 }
@@ -816,9 +874,8 @@ static void
 test_iptc(void)
 {
 	struct buf		 in = { NULL, 0 }, out, d = { NULL, 0 };
-	struct buf		 seg = { NULL, 0 }, e;
+	struct buf		 seg = { NULL, 0 }, e, t;
 	const unsigned char	*x, *dg;
-	char			 type[5] = "";
 	unsigned char		 md[16];
 	size_t			 xl = 0;
 	MD5_CTX			 ctx;
@@ -888,18 +945,22 @@ test_iptc(void)
 	png_chunk(&in, "IEND", NULL, 0);
 	ok(strip2(&in, &out) == STRIP_DONE && png_valid(out.p, out.len),
 	    "iptc png: location found, CRCs right");
-	x = text_chunk(out.p, out.len, "Raw profile type iptc", type, &xl);
 	memset(&e, 0, sizeof(e));
-	ok(x != NULL && raw_decode(x, xl, &e) && has(e.p, e.len, "Someone") &&
+	ok(ztxt_text(out.p, out.len, "Raw profile type iptc", &t) &&
+	    raw_decode(t.p, t.len, &e) && has(e.p, e.len, "Someone") &&
 	    !has(e.p, e.len, "Berlin") && has(e.p, e.len, "8BIM"),
 	    "iptc png: resources without City");
 	free(e.p);
-	x = text_chunk(out.p, out.len, "Raw profile type 8bim", type, &xl);
+	free(t.p);
 	memset(&e, 0, sizeof(e));
-	ok(x != NULL && raw_decode(x, xl, &e) && has(e.p, e.len, "Someone") &&
+	ok(ztxt_text(out.p, out.len, "Raw profile type 8bim", &t) &&
+	    raw_decode(t.p, t.len, &e) && has(e.p, e.len, "Someone") &&
 	    !has(e.p, e.len, "Germany") && e.p[0] == 0x1c,
 	    "iptc png: bare IIM without Country");
 	free(e.p);
+	free(t.p);
+	ok(out.len <= in.len, "iptc png: no larger (%zu <= %zu)", out.len,
+	    in.len);
 	free(in.p);
 	free(out.p);
 	free(seg.p);
@@ -923,6 +984,15 @@ test_xmp(void)
 		  "                                     y" },
 		{ "<photoshop:State>CA</photoshop:State >",
 		  "                                      " },
+		/*
+		 * Two attributes without a space between them (found by
+		 * the fuzzer): the second went only on a second pass, so
+		 * a stored file kept it.
+		 */
+		{ "<a exif:GPSLatitude='1'photoshop:City='x'/>",
+		  "<a                                       />" },
+		{ "<exif:GPSAltitude>1</exif:GPSAltitude><exif:GPSSpeed>2</exif:GPSSpeed>",
+		  "                                                                      " },
 		/* Not properties: other names, no '<' or space before. */
 		{ "<photoshop:Cityscape>1</photoshop:Cityscape>",
 		  "<photoshop:Cityscape>1</photoshop:Cityscape>" },
@@ -971,12 +1041,12 @@ test_garbage(void)
 			if ((p = malloc(i + 1)) == NULL)
 				abort();
 			memcpy(p, in[k].p, i);
-			st = strip_location(p, i, &out.p, &out.len);
+			st = strip_location(p, i, BUDGET, &out.p, &out.len);
 			bad += st != STRIP_DONE && st != STRIP_UNCHANGED;
 			free(out.p);
 			for (j = 0; j < 8 && i > 0; j++)
 				p[random() % i] = random();
-			st = strip_location(p, i, &out.p, &out.len);
+			st = strip_location(p, i, BUDGET, &out.p, &out.len);
 			free(out.p);
 			free(p);
 		}
@@ -984,12 +1054,408 @@ test_garbage(void)
 	}
 	ok(bad == 0, "truncations: never an error, only DONE or UNCHANGED");
 	p = (unsigned char *)"\xff\xd8\xff\xe1\xff\xff";
-	ok(strip_location(p, 6, &out.p, &out.len) == STRIP_UNCHANGED,
+	ok(strip_location(p, 6, BUDGET, &out.p, &out.len) == STRIP_UNCHANGED,
 	    "jpeg: a segment longer than the file, unchanged");
-	ok(strip_location((const unsigned char *)"GIF89a", 6, &out.p,
+	ok(strip_location((const unsigned char *)"GIF89a", 6, BUDGET, &out.p,
 	    &out.len) == STRIP_UNCHANGED, "gif: unchanged");
 	ok(!strip_exif_has_gps((const unsigned char *)"MM\0*\xff\xff\xff\xff",
 	    8), "exif: IFD0 past the end is no GPS");
+}
+
+/* ---- The inflation budget (issue 15, items 1 and 2) ---- */
+
+#define KIB	1024
+#define MIB	(1024 * 1024)
+
+/* A text of n bytes: the XMP with location (loc) or without, then spaces. */
+static void
+padded_xmp(struct buf *b, int loc, size_t n)
+{
+	const char	*x = loc ? xmp_loc : xmp_plain;
+	size_t		 l = strlen(x);
+
+	memset(b, 0, sizeof(*b));
+	put(b, x, l < n ? l : n);
+	for (; l < n; l++)
+		put(b, " ", 1);
+}
+
+/* Deflates b at level 9 and appends it to c. */
+static void
+put_deflated(struct buf *c, const struct buf *b)
+{
+	uLongf		 zl = compressBound(b->len);
+	unsigned char	*z;
+
+	if ((z = malloc(zl)) == NULL ||
+	    compress2(z, &zl, b->p, b->len, 9) != Z_OK)
+		abort();
+	put(c, z, zl);
+	free(z);
+}
+
+/*
+ * One chunk of a budget case: its type ("zTXt", "iTXt" compressed,
+ * "iTXu" an uncompressed iTXt, "iCCP", "rawz" a zTXt raw XMP profile,
+ * "rawt" a tEXt raw profile in one unbroken line of hex), keyword, what
+ * its text inflates to, and whether it carries a location.
+ */
+struct bchunk {
+	const char	*type;
+	const char	*kw;
+	size_t		 size;
+	int		 loc;
+};
+
+/* Hex without line breaks: longer once ImageMagick's breaks are put. */
+static void
+raw_packed(struct buf *b, const struct buf *x)
+{
+	char	 h[64];
+	size_t	 i;
+
+	snprintf(h, sizeof(h), "\nxmp\n%8zu\n", x->len);
+	put(b, h, strlen(h));
+	for (i = 0; i < x->len; i++) {
+		snprintf(h, sizeof(h), "%02x", x->p[i]);
+		put(b, h, 2);
+	}
+	put(b, "\n", 1);
+}
+
+static void
+bchunk_put(struct buf *png, const struct bchunk *c)
+{
+	struct buf	 d = { NULL, 0 }, x, r = { NULL, 0 };
+	const char	*type = c->type;
+
+	padded_xmp(&x, c->loc, c->size);
+	put(&d, c->kw, strlen(c->kw) + 1);
+	if (strcmp(type, "zTXt") == 0 || strcmp(type, "iCCP") == 0) {
+		put(&d, "", 1);
+		put_deflated(&d, &x);
+	} else if (strcmp(type, "iTXt") == 0) {
+		put(&d, "\1\0\0\0", 4);
+		put_deflated(&d, &x);
+	} else if (strcmp(type, "iTXu") == 0) {
+		put(&d, "\0\0\0\0", 4);
+		put(&d, x.p, x.len);
+		type = "iTXt";
+	} else if (strcmp(type, "rawz") == 0) {
+		raw_profile(&r, "xmp", x.p, x.len);
+		put(&d, "", 1);
+		put_deflated(&d, &r);
+		type = "zTXt";
+	} else {
+		raw_packed(&r, &x);
+		put(&d, r.p, r.len);
+		type = "tEXt";
+	}
+	png_chunk(png, type, d.p, d.len);
+	free(r.p);
+	free(x.p);
+	free(d.p);
+}
+
+/* A 1x1 PNG with the chunks before IDAT, or after IEND with trailer. */
+static struct buf
+budget_png(const struct bchunk *c, size_t n, int trailer)
+{
+	struct buf	 b = { NULL, 0 };
+	size_t		 i;
+
+	put(&b, "\x89PNG\r\n\x1a\n", 8);
+	png_chunk(&b, "IHDR", "\0\0\0\1\0\0\0\1\x08\0\0\0\0", 13);
+	for (i = 0; i < n && !trailer; i++)
+		bchunk_put(&b, &c[i]);
+	png_chunk(&b, "IDAT", "\x78\x9c\x63\x60\0\0\0\2\0\1", 10);
+	png_chunk(&b, "IEND", NULL, 0);
+	for (i = 0; i < n && trailer; i++)
+		bchunk_put(&b, &c[i]);
+	return b;
+}
+
+/* What a stripped PNG must hold: no location, the creator where kept. */
+static int
+budget_clean(const struct buf *out)
+{
+	struct buf	 t = { NULL, 0 };
+	size_t		 i = 8, l;
+	int		 clean = 1;
+
+	while (clean && out->len - i >= 12) {
+		l = (size_t)out->p[i] << 24 | out->p[i + 1] << 16 |
+		    out->p[i + 2] << 8 | out->p[i + 3];
+		if (l > out->len - i - 12)
+			return 0;
+		if (memcmp(out->p + i + 4, "zTXt", 4) == 0 ||
+		    memcmp(out->p + i + 4, "iTXt", 4) == 0) {
+			/* zTXt data after "kw\0\0", iTXt after "kw\0\1\0\0\0". */
+			const unsigned char *d = out->p + i + 8;
+			size_t	 k = strlen((const char *)d) + 1;
+			int	 itxt = out->p[i + 4] == 'i';
+
+			memset(&t, 0, sizeof(t));
+			if (itxt && d[k] == 0)
+				put(&t, d + k + 4, l - k - 4);
+			else if (!inflate_all(d + k + (itxt ? 4 : 1),
+			    l - k - (itxt ? 4 : 1), &t))
+				clean = 0;
+			clean = clean && !has(t.p, t.len, "52,30") &&
+			    !has(t.p, t.len, "Berlin") &&
+			    !has(t.p, t.len, "4265726c696e");
+			free(t.p);
+		}
+		if (memcmp(out->p + i + 4, "tEXt", 4) == 0 &&
+		    has(out->p + i + 8, l, "4265726c696e"))
+			clean = 0;
+		i += 12 + l;
+	}
+	return clean;
+}
+
+/*
+ * A table of PNGs, each against a budget: what the chunks inflate to is
+ * summed over every compressed chunk, opened by the stripper or not;
+ * uncompressed text does not count; what changes is no larger.
+ * "4265726c696e" is "Berlin" in a raw profile's hex.
+ */
+static void
+test_budget(void)
+{
+	static const struct {
+		const char		*desc;
+		struct bchunk		 c[4];
+		size_t			 n;
+		int			 trailer;
+		size_t			 budget;
+		enum strip_status	 strip, check;
+	} t[] = {
+		{ "one zTXt XMP, half the budget",
+		    { { "zTXt", "XML:com.adobe.xmp", 512 * KIB, 0 } }, 1, 0,
+		    MIB, STRIP_UNCHANGED, STRIP_UNCHANGED },
+		{ "three zTXt XMP, half the budget each",
+		    { { "zTXt", "XML:com.adobe.xmp", 512 * KIB, 0 },
+		      { "zTXt", "XML:com.adobe.xmp", 512 * KIB, 0 },
+		      { "zTXt", "XML:com.adobe.xmp", 512 * KIB, 0 } }, 3, 0,
+		    MIB, STRIP_TOO_BIG, STRIP_TOO_BIG },
+		{ "a zTXt comment, never opened, over the budget",
+		    { { "zTXt", "Comment", 2 * MIB, 0 } }, 1, 0,
+		    MIB, STRIP_TOO_BIG, STRIP_TOO_BIG },
+		{ "an iCCP over the budget",
+		    { { "iCCP", "icc", 2 * MIB, 0 } }, 1, 0,
+		    MIB, STRIP_TOO_BIG, STRIP_TOO_BIG },
+		{ "a compressed iTXt XMP over the budget",
+		    { { "iTXt", "XML:com.adobe.xmp", 2 * MIB, 0 } }, 1, 0,
+		    MIB, STRIP_TOO_BIG, STRIP_TOO_BIG },
+		{ "zTXt chunks after IEND count too",
+		    { { "zTXt", "Comment", 768 * KIB, 0 },
+		      { "zTXt", "Comment", 768 * KIB, 0 } }, 2, 1,
+		    MIB, STRIP_TOO_BIG, STRIP_TOO_BIG },
+		{ "exactly the budget",
+		    { { "zTXt", "Comment", MIB, 0 } }, 1, 0,
+		    MIB, STRIP_UNCHANGED, STRIP_UNCHANGED },
+		{ "the budget and one byte",
+		    { { "zTXt", "Comment", MIB + 1, 0 } }, 1, 0,
+		    MIB, STRIP_TOO_BIG, STRIP_TOO_BIG },
+		{ "an uncompressed iTXt over the budget inflates nothing",
+		    { { "iTXu", "XML:com.adobe.xmp", 2 * MIB, 1 } }, 1, 0,
+		    MIB, STRIP_DONE, STRIP_UNCHANGED },
+		{ "a zTXt XMP with location, within the budget",
+		    { { "zTXt", "XML:com.adobe.xmp", 900 * KIB, 1 } }, 1, 0,
+		    MIB, STRIP_DONE, STRIP_UNCHANGED },
+		{ "a compressed iTXt XMP with location, within",
+		    { { "iTXt", "XML:com.adobe.xmp", 900 * KIB, 1 } }, 1, 0,
+		    MIB, STRIP_DONE, STRIP_UNCHANGED },
+		{ "two zTXt XMP with location, over",
+		    { { "zTXt", "XML:com.adobe.xmp", 600 * KIB, 1 },
+		      { "zTXt", "XML:com.adobe.xmp", 600 * KIB, 1 } }, 2, 0,
+		    MIB, STRIP_TOO_BIG, STRIP_TOO_BIG },
+		{ "a zTXt raw XMP profile with location",
+		    { { "rawz", "Raw profile type xmp", 200 * KIB, 1 } }, 1, 0,
+		    MIB, STRIP_DONE, STRIP_UNCHANGED },
+		{ "a tEXt raw profile that would grow: dropped",
+		    { { "rawt", "Raw profile type xmp", 4 * KIB, 1 },
+		      { "zTXt", "Comment", 100, 0 } }, 2, 0,
+		    MIB, STRIP_DONE, STRIP_UNCHANGED },
+		{ "with location, under a zero budget",
+		    { { "zTXt", "XML:com.adobe.xmp", 4 * KIB, 1 } }, 1, 0,
+		    0, STRIP_TOO_BIG, STRIP_TOO_BIG },
+		{ "location and a big comment, over",
+		    { { "zTXt", "XML:com.adobe.xmp", 4 * KIB, 1 },
+		      { "zTXt", "Comment", 2 * MIB, 0 } }, 2, 0,
+		    MIB, STRIP_TOO_BIG, STRIP_TOO_BIG },
+	};
+	struct buf		 in, out, again;
+	enum strip_status	 st, ck;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		in = budget_png(t[i].c, t[i].n, t[i].trailer);
+		st = strip_location(in.p, in.len, t[i].budget, &out.p,
+		    &out.len);
+		ck = strip_inflate_check(in.p, in.len, t[i].budget);
+		ok(st == t[i].strip && ck == t[i].check,
+		    "budget: %s: strip %d (want %d), check %d (want %d)",
+		    t[i].desc, st, t[i].strip, ck, t[i].check);
+		ok(st == STRIP_DONE || out.p == NULL,
+		    "budget: %s: no output unless done", t[i].desc);
+		if (st == STRIP_DONE) {
+			ok(out.len <= in.len && png_valid(out.p, out.len) &&
+			    budget_clean(&out), "budget: %s: stored %zu <= "
+			    "sent %zu, CRCs right, no location", t[i].desc,
+			    out.len, in.len);
+			ok(strip_location(out.p, out.len, t[i].budget,
+			    &again.p, &again.len) == STRIP_UNCHANGED,
+			    "budget: %s: stripped once for all", t[i].desc);
+		}
+		free(out.p);
+		free(in.p);
+	}
+}
+
+/* The CPU seconds this process has used. */
+static double
+cpu_secs(void)
+{
+	return (double)clock() / CLOCKS_PER_SEC;
+}
+
+/* The peak resident size of this process, in KiB. */
+static long
+peak_kib(void)
+{
+	struct rusage	 ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/*
+ * One chunk at zlib's best ratio (about 1000:1): 1 MiB that inflates to
+ * 1 GiB.  Against a 1 MiB budget, inflating stops at the budget: a
+ * millisecond, not the second that inflating it all takes, and no
+ * buffer of what it would inflate to.  Both the chunk the stripper
+ * keeps (XMP) and one it only counts.
+ */
+static void
+test_bomb(void)
+{
+	static const char *const kws[] = { "XML:com.adobe.xmp", "Comment" };
+	struct buf	 in, out, d, x = { NULL, 0 };
+	unsigned char	 zeros[65536], z[4096];
+	z_stream	 zs;
+	double		 t0;
+	long		 kib;
+	size_t		 i, k;
+	int		 st;
+
+	/* 1 GiB of spaces, deflated as it streams. */
+	memset(zeros, ' ', sizeof(zeros));
+	memset(&zs, 0, sizeof(zs));
+	if (deflateInit(&zs, 9) != Z_OK)
+		abort();
+	for (i = 0; i <= 16384; i++) {
+		zs.next_in = zeros;
+		zs.avail_in = i < 16384 ? sizeof(zeros) : 0;
+		do {
+			zs.next_out = z;
+			zs.avail_out = sizeof(z);
+			st = deflate(&zs, i < 16384 ? Z_NO_FLUSH : Z_FINISH);
+			put(&x, z, sizeof(z) - zs.avail_out);
+		} while (zs.avail_out == 0);
+	}
+	deflateEnd(&zs);
+	ok(st == Z_STREAM_END && x.len < 2 * MIB,
+	    "bomb: 1 GiB deflates to %zu bytes", x.len);
+	for (k = 0; k < 2; k++) {
+		memset(&d, 0, sizeof(d));
+		put(&d, kws[k], strlen(kws[k]) + 1);
+		put(&d, "", 1);
+		put(&d, x.p, x.len);
+		memset(&in, 0, sizeof(in));
+		put(&in, "\x89PNG\r\n\x1a\n", 8);
+		png_chunk(&in, "IHDR", "\0\0\0\1\0\0\0\1\x08\0\0\0\0", 13);
+		png_chunk(&in, "zTXt", d.p, d.len);
+		png_chunk(&in, "IDAT", "\x78\x9c\x63\x60\0\0\0\2\0\1", 10);
+		png_chunk(&in, "IEND", NULL, 0);
+		kib = peak_kib();
+		t0 = cpu_secs();
+		st = strip_location(in.p, in.len, MIB, &out.p, &out.len);
+		t0 = cpu_secs() - t0;
+		ok(st == STRIP_TOO_BIG && t0 < 0.1,
+		    "bomb %s: refused in %.3f s of CPU", kws[k], t0);
+		t0 = cpu_secs();
+		st = strip_inflate_check(in.p, in.len, MIB);
+		t0 = cpu_secs() - t0;
+		ok(st == STRIP_TOO_BIG && t0 < 0.1,
+		    "bomb %s: the check refuses it in %.3f s", kws[k], t0);
+		ok(peak_kib() - kib < 16 * 1024,
+		    "bomb %s: the peak grew by %ld KiB", kws[k],
+		    peak_kib() - kib);
+		free(in.p);
+		free(d.p);
+	}
+	free(x.p);
+}
+
+/*
+ * Extended XMP packets draw their lengths from the budget: many packets
+ * each claiming most of the file are refused, and one claiming more
+ * than the file is blanked chunk by chunk, with no buffer of that size.
+ */
+static void
+test_ext_budget(void)
+{
+	static const unsigned char pad[1024];
+	struct buf	 in = { NULL, 0 }, out, h;
+	char		 guid[33];
+	size_t		 i, n = 40;
+	long		 kib;
+
+	put(&in, "\xff\xd8", 2);
+	for (i = 0; i < n; i++) {
+		snprintf(guid, sizeof(guid), "%032zu", i);
+		memset(&h, 0, sizeof(h));
+		put(&h, "http://ns.adobe.com/xmp/extension/", 35);
+		put(&h, guid, 32);
+		put_be32(&h, 60 * KIB);
+		put_be32(&h, 0);
+		jpeg_seg(&in, 0xe1, h.p, h.len, xmp_loc, strlen(xmp_loc));
+		free(h.p);
+	}
+	/* Pad the file so that one packet's 60 KiB is within it. */
+	for (i = 0; i < 64; i++)
+		jpeg_seg(&in, 0xfe, NULL, 0, pad, sizeof(pad));
+	put(&in, jpeg_tail, sizeof(jpeg_tail));
+	ok(strip_location(in.p, in.len, 32 * MIB, &out.p, &out.len) ==
+	    STRIP_DONE && out.len == in.len && !has(out.p, out.len, "Berlin"),
+	    "ext budget: 40 packets of 60 KiB within 32 MiB: blanked");
+	free(out.p);
+	ok(strip_location(in.p, in.len, 1 * MIB, &out.p, &out.len) ==
+	    STRIP_TOO_BIG && out.p == NULL,
+	    "ext budget: 40 packets of 60 KiB over 1 MiB: refused");
+	free(in.p);
+
+	/* One packet that claims 4 GiB - 1 in a file of a few KiB. */
+	memset(&in, 0, sizeof(in));
+	put(&in, "\xff\xd8", 2);
+	memset(&h, 0, sizeof(h));
+	put(&h, "http://ns.adobe.com/xmp/extension/", 35);
+	put(&h, "0123456789ABCDEF0123456789ABCDEF", 32);
+	put_be32(&h, 0xffffffff);
+	put_be32(&h, 0);
+	jpeg_seg(&in, 0xe1, h.p, h.len, xmp_loc, strlen(xmp_loc));
+	free(h.p);
+	put(&in, jpeg_tail, sizeof(jpeg_tail));
+	kib = peak_kib();
+	ok(strip_location(in.p, in.len, 32 * MIB, &out.p, &out.len) ==
+	    STRIP_DONE && out.len == in.len && xmp_clean(out.p, out.len),
+	    "ext budget: a packet longer than the file, blanked alone");
+	ok(peak_kib() - kib < 1024, "ext budget: and no buffer for it "
+	    "(the peak grew by %ld KiB)", peak_kib() - kib);
+	free(out.p);
+	free(in.p);
 }
 
 int
@@ -1007,5 +1473,8 @@ main(void)
 	test_webp(1);
 	test_xmp();
 	test_garbage();
+	test_budget();
+	test_bomb();
+	test_ext_budget();
 	return tap_done();
 }
