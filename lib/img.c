@@ -121,7 +121,7 @@ static const struct img_rule {
  * sets of them at once (the decoded or scaled frames beside the
  * coalesced ones, the GIF's optimised layers beside the frames), at 8
  * bytes a pixel: 2 x 12.5 MP x 8 = 200 MB, inside IMG_MEMORY.  Measured
- * (docs/OPERATIONS.md): 300x300 x 139 frames takes 0.9 s of CPU and
+ * (docs/OPERATIONS.md): 300x300 x 138 frames takes 0.9 s of CPU and
  * 120 MB; 500x500 x 100 frames (25 MP) spilled to disk and took 6.6 s
  * and 19 s of wall time, 300x300 x 1000 frames over 120 s.
  */
