@@ -16,11 +16,13 @@
 #include <sys/types.h>
 
 #include <err.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <wand/MagickWand.h>
 
@@ -84,6 +86,46 @@ static const struct img_rule {
 };
 
 #define IMG_MIB		(1024LL * 1024)
+
+/*
+ * The pixel cache's memory: what ImageMagick may hold on the heap for
+ * the pixels of every image alive at once.  Past it, pixels go to the
+ * disk cache in MAGICK_TEMPORARY_PATH, read and written with pread and
+ * pwrite, never mapped (the map limit is 0): mapped files count in the
+ * resident size, and Debian's 512 MiB map limit let the resizer reach
+ * 880 MB on a 23 KB GIF.  FIXME: libwebp decodes into a buffer of its
+ * own (4 bytes a pixel) outside this account, 403 MB for a 100 MP WebP;
+ * a scaled decode (WebPDecoderConfig's use_scaling) would bound it.
+ */
+#define IMG_MEMORY	(256 * IMG_MIB)
+
+/*
+ * The disk cache, in bytes a max_pixels: ImageMagick 6 (Q16) keeps 8
+ * bytes a pixel, 10 with a colormap index (a greyscale or palette PNG, a
+ * GIF, CMYK), and two images of that size live at once: the PNG decoder
+ * opens the cache without the index and then again with it, holding
+ * both while it copies (an 8000x8000 grey PNG needs 1.15 GB there), and
+ * auto-orienting keeps the original beside its turned copy.  The scaled
+ * copies are smaller and stay in memory.
+ */
+#define IMG_DISK_PER_PIXEL	24
+
+/*
+ * An animation's pixels, coalesced into whole frames the size of its
+ * canvas, as a share of max_pixels: frames x canvas may not exceed
+ * max_pixels / 8 (12.5 MP by default).  A still image of max_pixels is
+ * read once, and scaled once, row after row, which the disk cache does
+ * in seconds; the frames of an animation are walked a dozen times
+ * (coalescing, three scalings, layer optimisation, quantization, two
+ * encoders) and only stay affordable in memory.  The resizer holds two
+ * sets of them at once (the decoded or scaled frames beside the
+ * coalesced ones, the GIF's optimised layers beside the frames), at 8
+ * bytes a pixel: 2 x 12.5 MP x 8 = 200 MB, inside IMG_MEMORY.  Measured
+ * (docs/OPERATIONS.md): 300x300 x 138 frames takes 0.9 s of CPU and
+ * 120 MB; 500x500 x 100 frames (25 MP) spilled to disk and took 6.6 s
+ * and 19 s of wall time, 300x300 x 1000 frames over 120 s.
+ */
+#define IMG_COALESCED_SHARE	8
 
 /* Indexed by enum img_type. */
 static const char *const img_mimes[] = {
@@ -495,6 +537,41 @@ img_over(const struct conf *c, long w, long h)
 }
 
 /*
+ * The pixels an animation of n frames on a canvas of cw x ch costs the
+ * resizer: each frame counted at the canvas size it is coalesced to, or
+ * at its own size when it is larger (each is decoded at that size).
+ * A still image is not coalesced: img_over() checks it alone.
+ * IMG_TOO_BIG past max_pixels / IMG_COALESCED_SHARE, else IMG_OK.
+ */
+static enum img_status
+img_coalesced_over(const struct conf *c, long long *total, long long frame,
+    long cw, long ch)
+{
+	long long	 canvas = (long long)cw * ch;
+
+	*total += frame > canvas ? frame : canvas;
+	return *total > c->max_pixels / IMG_COALESCED_SHARE ? IMG_TOO_BIG :
+	    IMG_OK;
+}
+
+/*
+ * An animated WebP's frames on its canvas, from the walk (WebP only: the
+ * walk has already checked that every frame lies on the canvas).
+ */
+static enum img_status
+img_webp_coalesced_over(const struct conf *c, const struct img_hdr *h)
+{
+	long long	 total = 0;
+	long		 i;
+
+	for (i = 0; h->frames > 1 && i < h->frames; i++)
+		if (img_coalesced_over(c, &total, 0, h->width, h->height) !=
+		    IMG_OK)
+			return IMG_TOO_BIG;
+	return IMG_OK;
+}
+
+/*
  * Copies an ImageMagick message onto one printable line, cut to fit: it is
  * only ever logged, so a cut message is no error.
  */
@@ -532,22 +609,37 @@ img_wand_status(MagickWand *w, char *why, size_t whysz)
 
 /*
  * The frames' sides, checked one by one: a GIF frame may be larger than
- * the logical screen, and each is decoded at its own size.
+ * the logical screen, and each is decoded at its own size.  Then, for an
+ * animation, the frames together on the canvas cw x ch.  Says which
+ * limit in why.
  */
 static enum img_status
-img_frames_over(MagickWand *w, const struct conf *c, size_t n)
+img_frames_over(MagickWand *w, const struct conf *c, size_t n, long cw,
+    long ch, char *why, size_t whysz)
 {
-	size_t	 i, pw, ph;
-	ssize_t	 px, py;
+	size_t		 i, pw, ph;
+	ssize_t		 px, py;
+	long		 fw, fh;
+	long long	 total = 0;
 
 	for (i = 0; i < n; i++) {
 		if (!MagickSetIteratorIndex(w, (ssize_t)i) ||
 		    !MagickGetImagePage(w, &pw, &ph, &px, &py))
 			return IMG_BAD;
-		if (img_over(c, (long)MagickGetImageWidth(w),
-		    (long)MagickGetImageHeight(w)) != IMG_OK ||
-		    img_over(c, (long)pw, (long)ph) != IMG_OK)
+		fw = (long)MagickGetImageWidth(w);
+		fh = (long)MagickGetImageHeight(w);
+		if (img_over(c, fw, fh) != IMG_OK ||
+		    img_over(c, (long)pw, (long)ph) != IMG_OK) {
+			img_oneline(why, whysz, "a frame is over the limits");
 			return IMG_TOO_BIG;
+		}
+		if (n > 1 && img_coalesced_over(c, &total, (long long)fw * fh,
+		    cw, ch) != IMG_OK) {
+			/* Numbers only: the line cannot be cut. */
+			(void)snprintf(why, whysz, "%zu frames of %ld x %ld: "
+			    "over the coalesced pixel budget", n, cw, ch);
+			return IMG_TOO_BIG;
+		}
 	}
 	return MagickSetIteratorIndex(w, 0) ? IMG_OK : IMG_BAD;
 }
@@ -598,8 +690,7 @@ img_ping(const void *buf, size_t len, enum img_type t, const struct conf *c,
 		out->height = (long)ph;
 	}
 	*orient = (int)MagickGetImageOrientation(w);
-	if ((st = img_frames_over(w, c, n)) != IMG_OK)
-		img_oneline(why, whysz, "a frame is over the limits");
+	st = img_frames_over(w, c, n, out->width, out->height, why, whysz);
 out:
 	MagickRelinquishMemory(fmt);
 	DestroyMagickWand(w);
@@ -712,6 +803,13 @@ img_probe(const void *buf, size_t len, enum img_type t, const struct conf *c,
 		    h.frames);
 		goto fail;
 	}
+	if (img_webp_coalesced_over(c, &h) != IMG_OK) {
+		st = IMG_TOO_BIG;
+		(void)snprintf(why, sizeof(why), "%ld frames of %ld x %ld: "
+		    "over the coalesced pixel budget", h.frames, h.width,
+		    h.height);
+		goto fail;
+	}
 	if (t == IMG_WEBP)
 		img_from_hdr(&h, out, &orient);
 	else if ((st = img_ping(buf, len, t, c, out, &orient, why,
@@ -770,6 +868,126 @@ img_policy_apply(void)
 	}
 }
 
+/* The limits img_init() gives ImageMagick, derived from c. */
+struct img_res {
+	long long	 side;
+	long long	 area;
+	long long	 memory;
+	long long	 map;
+	long long	 disk;
+	long long	 list;
+};
+
+static void
+img_res_of(const struct conf *c, struct img_res *r)
+{
+	r->side = c->max_side;
+	r->area = c->max_pixels;
+	r->memory = IMG_MEMORY;
+	r->map = 0;
+	r->disk = c->max_pixels > LLONG_MAX / IMG_DISK_PER_PIXEL ? LLONG_MAX :
+	    c->max_pixels * IMG_DISK_PER_PIXEL;
+	if (r->disk < 1024 * IMG_MIB)
+		r->disk = 1024 * IMG_MIB;
+	/* ImageMagick refuses a list once it reaches the limit: one more. */
+	r->list = c->max_frames < LLONG_MAX ? c->max_frames + 1 :
+	    c->max_frames;
+}
+
+/*
+ * Writes r as a policy.xml into a new directory under TMPDIR, whose name
+ * goes into dir.  Returns 0, or -1 with errno set and nothing left.
+ */
+static int
+img_res_write(const struct img_res *r, char *dir, size_t dirsz)
+{
+	const char	*tmp = getenv("TMPDIR");
+	char		 file[PATH_MAX];
+	FILE		*f;
+	int		 n, e;
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	n = snprintf(dir, dirsz, "%s/imghost-magick.XXXXXX", tmp);
+	if (n < 0 || (size_t)n >= dirsz) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	n = snprintf(file, sizeof(file), "%s/policy.xml", dir);
+	if (n < 0 || (size_t)n >= sizeof(file)) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	if ((f = fopen(file, "w")) == NULL)
+		goto fail;
+	fprintf(f, "<policymap>\n"
+	    "<policy domain=\"resource\" name=\"width\" value=\"%lld\"/>\n"
+	    "<policy domain=\"resource\" name=\"height\" value=\"%lld\"/>\n"
+	    "<policy domain=\"resource\" name=\"area\" value=\"%lld\"/>\n"
+	    "<policy domain=\"resource\" name=\"memory\" value=\"%lld\"/>\n"
+	    "<policy domain=\"resource\" name=\"map\" value=\"%lld\"/>\n"
+	    "<policy domain=\"resource\" name=\"disk\" value=\"%lld\"/>\n"
+	    "<policy domain=\"resource\" name=\"list-length\" "
+	    "value=\"%lld\"/>\n"
+	    "</policymap>\n", r->side, r->side, r->area, r->memory, r->map,
+	    r->disk, r->list);
+	if (fclose(f) == 0)
+		return 0;
+fail:
+	e = errno;
+	(void)unlink(file);
+	(void)rmdir(dir);
+	errno = e;
+	return -1;
+}
+
+/*
+ * Starts ImageMagick with r as its resource policy, whatever a system
+ * policy.xml says.  ImageMagick 6.9.11 lets a program lower a limit that
+ * a policy.xml sets, never raise it (SetMagickResourceLimit() takes the
+ * smaller of the two), and Debian's caps the sides at 16000 (the
+ * contract says 16384), the disk cache at 1 GiB (an 8000x8000 grey PNG
+ * needs more) and maps 512 MiB of files into the resident size.  But a
+ * resource's value is that of the first policy read that names it, and
+ * the directories in MAGICK_CONFIGURE_PATH are read first, once, when
+ * ImageMagick starts: so r goes into a policy.xml of a directory named
+ * there for the start alone, both removed after.  img_limits() then
+ * checks what came of it.
+ */
+static void
+img_genesis(const struct img_res *r)
+{
+	char	 dir[PATH_MAX], path[PATH_MAX * 2 + 1], *old = NULL;
+	int	 n;
+
+	if (img_res_write(r, dir, sizeof(dir)) == -1) {
+		log_warnx("ImageMagick: cannot write its resource policy "
+		    "under TMPDIR: %s; a policy.xml may cap the limits",
+		    strerror(errno));
+		MagickWandGenesis();
+		return;
+	}
+	if (getenv("MAGICK_CONFIGURE_PATH") != NULL &&
+	    (old = strdup(getenv("MAGICK_CONFIGURE_PATH"))) == NULL)
+		err(1, NULL);
+	n = snprintf(path, sizeof(path), "%s%s%s", dir, old != NULL ? ":" :
+	    "", old != NULL ? old : "");
+	if (n < 0 || (size_t)n >= sizeof(path) ||
+	    setenv("MAGICK_CONFIGURE_PATH", path, 1) == -1)
+		errx(1, "MAGICK_CONFIGURE_PATH: too long");
+	MagickWandGenesis();
+	if (old != NULL ? setenv("MAGICK_CONFIGURE_PATH", old, 1) :
+	    unsetenv("MAGICK_CONFIGURE_PATH"))
+		err(1, "MAGICK_CONFIGURE_PATH");
+	free(old);
+	n = snprintf(path, sizeof(path), "%s/policy.xml", dir);
+	if (n > 0 && (size_t)n < sizeof(path))
+		(void)unlink(path);
+	(void)rmdir(dir);
+}
+
 /* Sets one resource limit, and says so when a policy.xml lowers it. */
 static void
 img_limit(ResourceType r, const char *name, long long want)
@@ -781,42 +999,36 @@ img_limit(ResourceType r, const char *name, long long want)
 		    name, want);
 	got = MagickGetResourceLimit(r);
 	if (got < (MagickSizeType)want)
-		log_info("ImageMagick's %s limit is %llu, below the %lld "
+		log_warnx("ImageMagick's %s limit is %llu, below the %lld "
 		    "asked for: a policy.xml caps it", name,
 		    (unsigned long long)got, want);
 }
 
 /*
- * The resource limits.  Not the time limit: over it, ImageMagick 6.9.11
- * calls _exit() from a timer and takes the whole process down.
+ * The resource limits, set again after img_genesis() (and checked: a
+ * policy.xml it could not shadow lowers them).  Not the time limit:
+ * over it, ImageMagick 6.9.11 calls _exit() from a timer and takes the
+ * whole process down.
  */
 static void
-img_limits(const struct conf *c)
+img_limits(const struct img_res *r)
 {
-	long long	 disk = 1024 * IMG_MIB, side, cap;
+	long long	 side, cap;
 
-	/*
-	 * The disk cache must hold one max_pixels image at 16 bits a sample,
-	 * RGBA (8 bytes a pixel), and a resized copy beside it.
-	 */
-	if (c->max_pixels > disk / 16)
-		disk = c->max_pixels > LLONG_MAX / 16 ? LLONG_MAX :
-		    c->max_pixels * 16;
 	/*
 	 * One thread: lighttpd runs several FastCGI processes, one request
 	 * at a time each, and OpenMP threads on top would only contend.
 	 */
 	img_limit(ThreadResource, "thread", 1);
-	img_limit(MemoryResource, "memory", 256 * IMG_MIB);
-	img_limit(MapResource, "map", 512 * IMG_MIB);
-	img_limit(DiskResource, "disk", disk);
-	img_limit(WidthResource, "width", c->max_side);
-	img_limit(HeightResource, "height", c->max_side);
-	img_limit(AreaResource, "area", c->max_pixels);
-	/* ImageMagick refuses a list once it reaches the limit: one more. */
-	img_limit(ListLengthResource, "list-length",
-	    c->max_frames < LLONG_MAX ? c->max_frames + 1 : c->max_frames);
-	side = c->max_side;
+	img_limit(MemoryResource, "memory", r->memory);
+	img_limit(MapResource, "map", r->map);
+	img_limit(DiskResource, "disk", r->disk);
+	img_limit(WidthResource, "width", r->side);
+	img_limit(HeightResource, "height", r->side);
+	img_limit(AreaResource, "area", r->area);
+	img_limit(ListLengthResource, "list-length", r->list);
+	/* So that the upload refuses what the decoder would. */
+	side = r->side;
 	cap = (long long)MagickGetResourceLimit(WidthResource);
 	if (cap < side)
 		side = cap;
@@ -830,9 +1042,12 @@ img_limits(const struct conf *c)
 void
 img_init(const struct conf *c)
 {
-	MagickWandGenesis();
+	struct img_res	 r;
+
+	img_res_of(c, &r);
+	img_genesis(&r);
 	img_policy_apply();
-	img_limits(c);
+	img_limits(&r);
 }
 
 /* Releases ImageMagick; no img_ call but the pure ones may follow. */
