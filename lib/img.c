@@ -736,6 +736,40 @@ img_from_hdr(const struct img_hdr *h, struct img_info *out, int *orient)
 }
 
 /*
+ * The checks of the headers alone, walked into h: the magic, the
+ * dimensions, the frame count and a WebP's frames x canvas.  Nothing is
+ * decoded or inflated.  IMG_OK, or the status with why filled.
+ */
+static enum img_status
+img_headers_over(const void *buf, size_t len, enum img_type t,
+    const struct conf *c, struct img_hdr *h, char *why, size_t sz)
+{
+	enum img_status	 st;
+
+	memset(h, 0, sizeof(*h));
+	strlcpy(why, "no image data after the header", sz);
+	if (!img_valid(t) || buf == NULL || img_walk(buf, len, t, h) == -1)
+		return IMG_BAD;
+	/* Numbers only: these lines cannot be cut. */
+	if ((st = img_over(c, h->width, h->height)) != IMG_OK) {
+		(void)snprintf(why, sz, "%ld x %ld: over the limits",
+		    h->width, h->height);
+		return st;
+	}
+	if (h->frames > c->max_frames) {
+		(void)snprintf(why, sz, "%ld frames: over the limit",
+		    h->frames);
+		return IMG_TOO_BIG;
+	}
+	if (img_webp_coalesced_over(c, h) != IMG_OK) {
+		(void)snprintf(why, sz, "%ld frames of %ld x %ld: over the "
+		    "coalesced pixel budget", h->frames, h->width, h->height);
+		return IMG_TOO_BIG;
+	}
+	return IMG_OK;
+}
+
+/*
  * The first checks of img_probe(), which runs them again on the bytes it
  * is given: the upload asks these of the bytes sent, before the stripper
  * inflates anything, and img_probe() of the bytes stored.
@@ -745,28 +779,13 @@ img_check_headers(const void *buf, size_t len, enum img_type t,
     const struct conf *c)
 {
 	struct img_hdr	 h;
-	enum img_status	 st = IMG_BAD;
-	char		 why[64] = "no image data after the header";
+	enum img_status	 st;
+	char		 why[128];
 
-	memset(&h, 0, sizeof(h));
-	if (!img_valid(t) || buf == NULL || img_walk(buf, len, t, &h) == -1)
-		goto fail;
-	/* Numbers only: these lines cannot be cut. */
-	if ((st = img_over(c, h.width, h.height)) != IMG_OK) {
-		(void)snprintf(why, sizeof(why), "%ld x %ld: over the limits",
-		    h.width, h.height);
-		goto fail;
-	}
-	if (h.frames > c->max_frames) {
-		st = IMG_TOO_BIG;
-		(void)snprintf(why, sizeof(why), "%ld frames: over the limit",
-		    h.frames);
-		goto fail;
-	}
-	return IMG_OK;
-fail:
-	log_info("img_check_headers: %s, %zu bytes: %s", img_valid(t) ?
-	    img_names[t] : "none", len, why);
+	if ((st = img_headers_over(buf, len, t, c, &h, why,
+	    sizeof(why))) != IMG_OK)
+		log_info("img_check_headers: %s, %zu bytes: %s",
+		    img_valid(t) ? img_names[t] : "none", len, why);
 	return st;
 }
 
@@ -786,30 +805,11 @@ img_probe(const void *buf, size_t len, enum img_type t, const struct conf *c,
 	long		 tmp;
 
 	memset(out, 0, sizeof(*out));
-	memset(&h, 0, sizeof(h));
 	out->type = t;
-	if (!img_valid(t) || buf == NULL || img_walk(buf, len, t, &h) == -1)
-		goto fail;
 	/* Nothing over the limits reaches a decoder. */
-	if ((st = img_over(c, h.width, h.height)) != IMG_OK) {
-		/* Numbers only: these lines cannot be cut. */
-		(void)snprintf(why, sizeof(why), "%ld x %ld: over the limits",
-		    h.width, h.height);
+	if ((st = img_headers_over(buf, len, t, c, &h, why,
+	    sizeof(why))) != IMG_OK)
 		goto fail;
-	}
-	if (h.frames > c->max_frames) {
-		st = IMG_TOO_BIG;
-		(void)snprintf(why, sizeof(why), "%ld frames: over the limit",
-		    h.frames);
-		goto fail;
-	}
-	if (img_webp_coalesced_over(c, &h) != IMG_OK) {
-		st = IMG_TOO_BIG;
-		(void)snprintf(why, sizeof(why), "%ld frames of %ld x %ld: "
-		    "over the coalesced pixel budget", h.frames, h.width,
-		    h.height);
-		goto fail;
-	}
 	if (t == IMG_WEBP)
 		img_from_hdr(&h, out, &orient);
 	else if ((st = img_ping(buf, len, t, c, out, &orient, why,
