@@ -99,6 +99,17 @@ FROM images
 SQL
 }
 
+# id_int ID: the bigint the database keeps for an id (lib/id.c).
+id_int() {
+	local a=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
+	local i v=0 c p
+	for i in 0 1 2 3 4 5 6 7; do
+		c=${1:i:1} p=${a%%"$c"*}
+		v=$((v * 64 + ${#p}))
+	done
+	echo "$v"
+}
+
 # resizer_env: exports the keys that point imghost-resize at the current
 # store's stack.  Use it in a subshell: ( resizer_env; exec ... ) & makes
 # $! the resizer's own PID, for signals.

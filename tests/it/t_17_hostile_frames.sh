@@ -66,17 +66,6 @@ refused() {
 	is "$STORE: $1: bad_image" "$(json .error.code)" bad_image
 }
 
-# id_int ID: the bigint the row keeps (lib/id.c id_to_int).
-id_int() {
-	local a=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
-	local i v=0 c p
-	for i in 0 1 2 3 4 5 6 7; do
-		c=${1:i:1} p=${a%%"$c"*}
-		v=$((v * 64 + ${#p}))
-	done
-	echo "$v"
-}
-
 # resize NAME [VAR=VALUE...]: one --once run of the resizer on the
 # current stack, timed; checks it exits normally within $secs and under
 # $rss_mb, and prints its figures.
@@ -214,16 +203,9 @@ edge_stack() {
 	IMGHOST_DATABASE_URL=$url "$TOP/imghost-resize" --migrate \
 		--sql-dir "$TOP/sql" >/dev/null || return 1
 	(
-		export $lim IMGHOST_DATABASE_URL="$url" IMGHOST_STORE=$1
-		if [ "$1" = fs ]; then
-			export IMGHOST_FS_ROOT="$TMP/edge-fs/store"
-		else
-			export IMGHOST_S3_ENDPOINT="$RGW_ENDPOINT" \
-				IMGHOST_S3_BUCKET="$RGW_BUCKET" \
-				IMGHOST_S3_REGION="$RGW_REGION" \
-				IMGHOST_S3_ACCESS_KEY="$RGW_ACCESS_KEY" \
-				IMGHOST_S3_SECRET_KEY="$RGW_SECRET_KEY"
-		fi
+		STORE=$1 DB=$url
+		resizer_env
+		export $lim IMGHOST_FS_ROOT="$TMP/edge-$1/store"
 		lighttpd_start "$TOP" "$TMP/edge-$1" "$2" "$TMP/edge-$1/store"
 	)
 }

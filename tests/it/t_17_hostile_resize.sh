@@ -38,17 +38,6 @@ new_id() {
 	echo "$s"
 }
 
-# id_int ID: the bigint the row keeps (lib/id.c id_to_int).
-id_int() {
-	local a=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
-	local i v=0 c p
-	for i in 0 1 2 3 4 5 6 7; do
-		c=${1:i:1} p=${a%%"$c"*}
-		v=$((v * 64 + ${#p}))
-	done
-	echo "$v"
-}
-
 # put_blob KEY FILE: writes FILE into the current store under KEY.
 put_blob() {
 	if [ "$STORE" = fs ]; then

@@ -6,17 +6,6 @@ admin() {
 	( resizer_env; exec "$TOP/imghost-admin" "$@" )
 }
 
-# id_int ID: the bigint the database keeps for an id (lib/id.c).
-id_int() {
-	local a=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_
-	local v=0 i p
-	for ((i = 0; i < 8; i++)); do
-		p=${a%%"${1:i:1}"*}
-		v=$((v * 64 + ${#p}))
-	done
-	echo $v
-}
-
 # s3_req METHOD KEY [FILE]: a signed request to the RGW; prints the status.
 s3_req() {
 	local sha=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
