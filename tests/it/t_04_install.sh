@@ -7,8 +7,9 @@ check "make install DESTDIR succeeds" [ $? -eq 0 ]
 for f in bin/imghost-fcgi bin/imghost-resize bin/imghost-admin; do
 	check "installs $f" [ -x "$dest/usr/local/$f" ]
 done
-for f in sql/001_init.sql sql/002_tombstones.sql sql/003_admin_progress.sql \
-    examples/lighttpd.conf \
+# Every migration of the tree, so a new one cannot be left out of
+# Makefile.am's list (004 was, and an installed resizer lacked it).
+for f in $(cd "$TOP" && ls sql/*.sql) examples/lighttpd.conf \
     examples/imghost.conf.example; do
 	check "installs share/imghost/$f" [ -s "$dest/usr/local/share/imghost/$f" ]
 done
