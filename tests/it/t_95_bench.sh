@@ -39,7 +39,7 @@ is "bench/run leaves no resizer running" "$left" ""
 
 "$TOP/bench/resize" --tiny >"$TMP/resize.txt" 2>"$TMP/resize.err"
 is "bench/resize --tiny exits 0" "$?" 0
-like "bench/resize: ours against vipsthumbnail, with a ratio" \
+like "bench/resize: ours against libvips in-process, with a ratio" \
 	"$(grep '^total' "$TMP/resize.txt")" "^total +$num +$num +$num"
 like "bench/resize: peak RSS" "$(grep '^peak RSS' "$TMP/resize.txt")" \
 	"$num MB"
