@@ -24,13 +24,11 @@
 
 #include "log.h"
 #include "s3_req.h"
+#include "s3_xml.h"
 
 #define S3_TIMEOUT_MS		30000L	/* per attempt, when params say 0 */
 #define S3_RETRIES		4	/* extra attempts, when params say -1 */
 #define S3_RETRIES_MAX		16
-#define S3_LIST_MAX		(16 << 20) /* a page of 1000 keys, at most */
-#define S3_KEY_MAX		1024	/* S3's own limit, in bytes */
-#define S3_TOKEN_MAX		1024	/* a continuation token */
 
 /* The programs are single-threaded, so a plain flag will do. */
 static int	s3_curl_initialised;
@@ -325,13 +323,6 @@ fail:
 }
 
 
-/* The state of one s3_list(): the page handed to the callback. */
-struct s3_lister {
-	size_t			 n;
-	struct store_entry	 ents[STORE_LIST_PAGE];
-	char			 keys[STORE_LIST_PAGE][S3_KEY_MAX + 1];
-};
-
 /* Appends "name=value" to r's URL, the value encoded for a query. */
 static int
 s3_query_add(struct s3_req *r, const char *name, const char *value)
@@ -366,168 +357,49 @@ s3_list_query(struct s3_req *r, const char *prefix, const char *token)
 	return 0;
 }
 
-/* GETs one page of the listing into *xml, NUL-terminated; free it. */
+/* GETs one page of the listing into b; free b.data either way. */
 static enum store_status
 s3_list_get(struct s3 *s3, const char *prefix, const char *token,
-    char **xml)
+    struct store_buf *b)
 {
 	struct s3_req		 r;
-	struct store_buf	 b = { NULL, 0 };
 	enum store_status	 rc = STORE_ERROR;
-	unsigned char		*p;
 
-	*xml = NULL;
+	b->data = NULL;
+	b->len = 0;
 	if (s3_req_init(&r, s3, "GET", NULL, S3_EMPTY_SHA256) == -1)
 		goto fail;
 	if (s3_list_query(&r, prefix, token) == -1) {
 		log_warnx("s3: list %s: prefix or token too long", prefix);
 		goto fail;
 	}
-	r.out = &b;
-	r.max = S3_LIST_MAX;
-	if ((rc = s3_perform(&r)) == STORE_OK) {
-		if ((p = realloc(b.data, b.len + 1)) == NULL) {
-			rc = STORE_ERROR;
-			goto fail;
-		}
-		p[b.len] = '\0';
-		*xml = (char *)p;
-		b.data = NULL;
-	}
+	r.out = b;
+	r.max = S3XML_BODY_MAX;
+	rc = s3_perform(&r);
 fail:
-	free(b.data);
 	s3_req_done(&r);
 	return rc;
 }
 
-/* Decodes one XML entity at s ("&amp;"); its length, or -1. */
-static int
-s3_xml_entity(const char *s, const char *end, char *c)
-{
-	static const struct { const char *e; char c; } ents[] = {
-		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
-		{ "&quot;", '"' }, { "&apos;", '\'' },
-	};
-	const char	*semi;
-	char		*ep;
-	unsigned long	 v;
-	size_t		 i;
-
-	for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
-		if ((size_t)(end - s) >= strlen(ents[i].e) &&
-		    strncmp(s, ents[i].e, strlen(ents[i].e)) == 0) {
-			*c = ents[i].c;
-			return strlen(ents[i].e);
-		}
-	/* A character reference; only ASCII is expected (control bytes). */
-	if (end - s < 4 || s[1] != '#' ||
-	    (semi = memchr(s, ';', end - s)) == NULL)
-		return -1;
-	v = s[2] == 'x' ? strtoul(s + 3, &ep, 16) : strtoul(s + 2, &ep, 10);
-	if (ep != semi || v == 0 || v > 127)
-		return -1;
-	*c = (char)v;
-	return semi + 1 - s;
-}
-
-/*
- * Copies the text of the first <tag> in [p, end) into out, its XML
- * entities decoded.  Returns 0, or -1 when there is none or it does not
- * fit.
- */
-static int
-s3_xml_text(const char *p, const char *end, const char *tag, char *out,
-    size_t outsz)
-{
-	char		 open[64], close[64];
-	const char	*v, *e;
-	size_t		 n = 0;
-	int		 len;
-
-	snprintf(open, sizeof(open), "<%s>", tag);
-	snprintf(close, sizeof(close), "</%s>", tag);
-	if ((v = strstr(p, open)) == NULL || v >= end ||
-	    (e = strstr(v += strlen(open), close)) == NULL || e > end)
-		return -1;
-	while (v < e) {
-		if (n + 1 >= outsz)
-			return -1;
-		if (*v != '&') {
-			out[n++] = *v++;
-			continue;
-		}
-		if ((len = s3_xml_entity(v, e, &out[n++])) == -1)
-			return -1;
-		v += len;
-	}
-	out[n] = '\0';
-	return 0;
-}
-
-/* "2026-12-03T07:40:00.000Z" as a time, or 0. */
-static time_t
-s3_iso_time(const char *s)
-{
-	struct tm	 tm;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return timegm(&tm);
-}
-
-/* Adds the <Contents> in [p, end) to the page; -1 when it is malformed. */
-static int
-s3_list_entry(struct s3_lister *l, const char *p, const char *end)
-{
-	struct store_entry	*e = &l->ents[l->n];
-	char			 num[32], date[64];
-
-	if (s3_xml_text(p, end, "Key", l->keys[l->n],
-	    sizeof(l->keys[0])) == -1 ||
-	    s3_xml_text(p, end, "Size", num, sizeof(num)) == -1 ||
-	    s3_xml_text(p, end, "LastModified", date, sizeof(date)) == -1 ||
-	    (e->size = s3_parse_size(num)) == -1 ||
-	    (e->mtime = s3_iso_time(date)) == 0)
-		return -1;
-	e->key = l->keys[l->n++];
-	return 0;
-}
-
-/*
- * Fills the page from a ListBucketResult; sets token to the next page's
- * (empty at the end).
- */
+/* GETs and reads one page; token becomes the next page's ("": none). */
 static enum store_status
-s3_list_parse(struct s3_lister *l, const char *xml, char *token,
-    size_t tokensz)
+s3_list_page(struct s3 *s3, const char *prefix, struct s3xml_page *pg,
+    char token[S3XML_TOKEN_MAX])
 {
-	const char	*p = xml, *end;
-	char		 trunc[8];
+	struct store_buf	 b;
+	enum store_status	 rc;
+	enum s3xml_status	 xs;
 
-	l->n = 0;
-	while (l->n < STORE_LIST_PAGE &&
-	    (p = strstr(p, "<Contents>")) != NULL) {
-		if ((end = strstr(p, "</Contents>")) == NULL ||
-		    s3_list_entry(l, p, end) == -1) {
-			log_warnx("s3: list: malformed answer");
-			return STORE_ERROR;
-		}
-		p = end;
+	rc = s3_list_get(s3, prefix, token, &b);
+	if (rc == STORE_OK &&
+	    (xs = s3xml_list(pg, (const char *)b.data, b.len)) != S3XML_OK) {
+		log_warnx("s3: list %s: %s", prefix, s3xml_status_str(xs));
+		rc = STORE_ERROR;
 	}
-	end = xml + strlen(xml);
-	token[0] = '\0';
-	if (s3_xml_text(xml, end, "IsTruncated", trunc, sizeof(trunc)) == 0 &&
-	    strcmp(trunc, "true") == 0 &&
-	    s3_xml_text(xml, end, "NextContinuationToken", token,
-	    tokensz) == -1) {
-		log_warnx("s3: list: truncated, but no usable token");
-		return STORE_ERROR;
-	}
-	return STORE_OK;
+	free(b.data);
+	if (rc == STORE_OK)
+		memcpy(token, pg->token, sizeof(pg->token));
+	return rc;
 }
 
 /*
@@ -537,22 +409,19 @@ s3_list_parse(struct s3_lister *l, const char *xml, char *token,
 enum store_status
 s3_list(struct s3 *s3, const char *prefix, store_list_cb cb, void *arg)
 {
-	struct s3_lister	*l;
+	struct s3xml_page	*pg;
 	enum store_status	 rc = STORE_OK;
-	char			 token[S3_TOKEN_MAX] = "", *xml;
+	char			 token[S3XML_TOKEN_MAX] = "";
 
-	if ((l = calloc(1, sizeof(*l))) == NULL) {
+	if ((pg = calloc(1, sizeof(*pg))) == NULL) {
 		log_warnx("s3: list: out of memory");
 		return STORE_ERROR;
 	}
 	do {
-		if ((rc = s3_list_get(s3, prefix, token, &xml)) != STORE_OK)
-			break;
-		rc = s3_list_parse(l, xml, token, sizeof(token));
-		free(xml);
-		if (rc == STORE_OK && l->n > 0 && cb(arg, l->ents, l->n) != 0)
+		rc = s3_list_page(s3, prefix, pg, token);
+		if (rc == STORE_OK && pg->n > 0 && cb(arg, pg->ents, pg->n) != 0)
 			rc = STORE_ERROR;
 	} while (rc == STORE_OK && token[0] != '\0');
-	free(l);
+	free(pg);
 	return rc;
 }

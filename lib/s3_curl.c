@@ -45,7 +45,7 @@ s3_header_is(const char *p, size_t n, const char *name, char *val,
 }
 
 /* Reads a size from a header value; -1 when it is not one. */
-off_t
+static off_t
 s3_parse_size(const char *s)
 {
 	const char	*errstr;

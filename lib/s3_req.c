@@ -20,6 +20,7 @@
 
 #include "log.h"
 #include "s3_req.h"
+#include "s3_xml.h"
 
 #define S3_BACKOFF_BASE_MS	50U	/* doubles with each attempt */
 #define S3_BACKOFF_CAP_MS	2000U
@@ -180,16 +181,10 @@ s3_attempt_clear(struct s3_req *r)
 static void
 s3_error_code(const struct s3_req *r, char *code, size_t codesz)
 {
-	const char	*p, *e;
+	const char	*p;
 
-	code[0] = '\0';
-	if ((p = strstr(r->errbody, "<Code>")) != NULL &&
-	    (e = strstr(p += 6, "</Code>")) != NULL &&
-	    (size_t)(e - p) < codesz) {
-		memcpy(code, p, (size_t)(e - p));
-		code[e - p] = '\0';
+	if (s3xml_error_code(r->errbody, r->errlen, code, codesz) == 0)
 		return;
-	}
 	if (r->resp.status == 404)
 		p = r->key != NULL ? "NoSuchKey" : "NoSuchBucket";
 	else if (r->resp.status == 403)

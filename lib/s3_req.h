@@ -112,7 +112,5 @@ CURLcode	 s3_setopt(struct s3_req *);
 void		 s3_resp_clear(struct s3_resp *);
 /* Copies what the response headers said into st, when there is one. */
 void		 s3_fill_stat(const struct s3_req *, struct store_stat *st);
-/* Reads a size from a header value; -1 when it is not one. */
-off_t		 s3_parse_size(const char *);
 
 #endif
