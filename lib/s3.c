@@ -9,15 +9,10 @@
  */
 #include <sys/types.h>
 
-#include <errno.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include <curl/curl.h>
 #include <sha2.h>
@@ -349,7 +344,9 @@ s3_list_query(struct s3_req *r, const char *prefix, const char *token)
 	if (*token != '\0' &&
 	    s3_query_add(r, "continuation-token", token) == -1)
 		return -1;
-	if (s3_query_add(r, "list-type", "2") == -1 ||
+	/* Keys %-encoded: XML 1.0 cannot carry every byte a key may hold. */
+	if (s3_query_add(r, "encoding-type", "url") == -1 ||
+	    s3_query_add(r, "list-type", "2") == -1 ||
 	    s3_query_add(r, "max-keys", "1000") == -1)
 		return -1;
 	if (*prefix != '\0' && s3_query_add(r, "prefix", prefix) == -1)

@@ -5,6 +5,13 @@
  * names: expat decodes all of that to UTF-8, and refuses what is not
  * XML, which a reader of our own written with strstr() got wrong.
  *
+ * XML 1.0 has no way to write most control bytes, not even as "&#x01;"
+ * (which RGW writes and expat refuses), so s3_list() asks for
+ * encoding-type=url: each key then comes %-encoded, and is decoded here
+ * once the page says <EncodingType>url</EncodingType>, which AWS writes
+ * after the entries.  A server that does not know the parameter sends
+ * the keys as they are, and they are taken as they are.
+ *
  * The readers are bounded: the body is capped, each text is copied only
  * into its own fixed buffer, a DOCTYPE (so any entity of its own) is
  * refused, and every failure is a status, never a partial page.
@@ -36,6 +43,7 @@ enum s3xml_field {
 	S3XML_F_MTIME,		/* Contents/LastModified */
 	S3XML_F_TRUNC,		/* IsTruncated */
 	S3XML_F_TOKEN,		/* NextContinuationToken */
+	S3XML_F_ENCODING,	/* EncodingType */
 	S3XML_F_CODE,		/* Error/Code */
 };
 
@@ -60,8 +68,8 @@ struct s3xml_state {
 	size_t			 textsz, textlen;
 	int			 over;		/* it did not fit */
 
-	char			 size[32], mtime[64], trunc[8];
-	int			 truncated, token_seen, token_over;
+	char			 size[32], mtime[64], trunc[8], encoding[8];
+	int			 truncated, token_seen, token_over, url;
 	char			*code;		/* s3xml_error_code()'s */
 	size_t			 codesz;
 	int			 code_seen;
@@ -147,7 +155,9 @@ s3xml_start_page(struct s3xml_state *x, const XML_Char *name)
 	else if (s3xml_is(name, "NextContinuationToken")) {
 		x->token_seen = 1;
 		s3xml_keep(x, S3XML_F_TOKEN, pg->token, sizeof(pg->token));
-	}
+	} else if (s3xml_is(name, "EncodingType"))
+		s3xml_keep(x, S3XML_F_ENCODING, x->encoding,
+		    sizeof(x->encoding));
 }
 
 /* expat's start handler of a listing. */
@@ -241,6 +251,9 @@ s3xml_end_field(struct s3xml_state *x)
 	case S3XML_F_TOKEN:
 		x->token_over = x->over;
 		break;
+	case S3XML_F_ENCODING:
+		x->url = !x->over && strcmp(x->encoding, "url") == 0;
+		break;
 	case S3XML_F_CODE:
 		x->code_seen = !x->over;
 		break;
@@ -293,6 +306,65 @@ s3xml_parser(struct s3xml_state *x, XML_StartElementHandler start,
 	return x->p;
 }
 
+/* The value of hex digit c, or -1. */
+static int
+s3xml_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decodes the %XX of key in place, and '+' to a space as AWS writes it
+ * (RGW writes %20; both write a '+' of the key as %2B).  Returns -1 for
+ * a bad escape or a NUL.
+ */
+static int
+s3xml_unescape(char *key)
+{
+	char	*in = key, *out = key;
+	int	 hi, lo;
+
+	for (; *in != '\0'; in++) {
+		if (*in == '+') {
+			*out++ = ' ';
+			continue;
+		}
+		if (*in != '%') {
+			*out++ = *in;
+			continue;
+		}
+		if ((hi = s3xml_hex(in[1])) == -1 ||
+		    (lo = s3xml_hex(in[2])) == -1 || (hi | lo) == 0)
+			return -1;
+		*out++ = (char)(hi << 4 | lo);
+		in += 2;
+	}
+	*out = '\0';
+	return 0;
+}
+
+/* Decodes the keys of an encoding-type=url page; then checks lengths. */
+static enum s3xml_status
+s3xml_list_keys(struct s3xml_state *x)
+{
+	struct s3xml_page	*pg = x->page;
+	size_t			 i;
+
+	for (i = 0; i < pg->n; i++) {
+		if (x->url && s3xml_unescape(pg->keys[i]) == -1)
+			return S3XML_BAD_ENTRY;
+		if (strlen(pg->keys[i]) > S3XML_KEY_MAX)
+			return S3XML_KEY_TOO_LONG;
+	}
+	return S3XML_OK;
+}
+
 /* What the page says of the next one, once the whole body is read. */
 static enum s3xml_status
 s3xml_list_token(struct s3xml_state *x)
@@ -332,7 +404,9 @@ s3xml_list(struct s3xml_page *page, const char *body, size_t len)
 		x.status = XML_GetErrorCode(x.p) == XML_ERROR_NO_MEMORY ?
 		    S3XML_NOMEM : S3XML_MALFORMED;
 	XML_ParserFree(x.p);
-	rc = x.status == S3XML_OK ? s3xml_list_token(&x) : x.status;
+	if ((rc = x.status) == S3XML_OK && (rc = s3xml_list_keys(&x)) ==
+	    S3XML_OK)
+		rc = s3xml_list_token(&x);
 	if (rc != S3XML_OK) {
 		page->n = 0;
 		page->token[0] = '\0';
@@ -410,7 +484,7 @@ s3xml_status_str(enum s3xml_status status)
 	case S3XML_MALFORMED:
 		return "not a well-formed ListBucketResult";
 	case S3XML_BAD_ENTRY:
-		return "an entry without its key, size or time";
+		return "an entry without its key, size or time, or badly %-encoded";
 	case S3XML_KEY_TOO_LONG:
 		return "key too long";
 	case S3XML_TOO_MANY:

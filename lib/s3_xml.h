@@ -13,13 +13,16 @@
 #define S3XML_BODY_MAX	(16 << 20)	/* a page of 1000 keys, at most */
 #define S3XML_KEY_MAX	1024		/* S3's own limit, in bytes */
 #define S3XML_TOKEN_MAX	1024		/* a continuation token, with NUL */
+/* A key as written in a page of encoding-type=url: each byte as %XX. */
+#define S3XML_RAW_KEY_MAX (3 * S3XML_KEY_MAX)
 
 /* What s3xml_list() made of a body. */
 enum s3xml_status {
 	S3XML_OK = 0,		/* the page is filled */
 	S3XML_TOO_BIG,		/* the body is over S3XML_BODY_MAX */
 	S3XML_MALFORMED,	/* not XML, a DOCTYPE, or no ListBucketResult */
-	S3XML_BAD_ENTRY,	/* a <Contents> without its key, size or time */
+	S3XML_BAD_ENTRY,	/* a <Contents> without its key, size or time,
+				   or with a key that is badly %-encoded */
 	S3XML_KEY_TOO_LONG,	/* a key of more than S3XML_KEY_MAX bytes */
 	S3XML_TOO_MANY,		/* more than STORE_LIST_PAGE <Contents> */
 	S3XML_NO_TOKEN,		/* truncated, but no usable token */
@@ -27,19 +30,21 @@ enum s3xml_status {
 };
 
 /*
- * One page of a listing.  About 1 MB: allocate it.  ents[i].key points
+ * One page of a listing.  About 3 MB: allocate it.  ents[i].key points
  * into keys[i], so both stay valid until the next s3xml_list() on it.
+ * keys[i] has room for a key as a page of encoding-type=url has it.
  */
 struct s3xml_page {
 	size_t			 n;	/* entries in ents */
 	char			 token[S3XML_TOKEN_MAX]; /* "": last page */
 	struct store_entry	 ents[STORE_LIST_PAGE];
-	char			 keys[STORE_LIST_PAGE][S3XML_KEY_MAX + 1];
+	char			 keys[STORE_LIST_PAGE][S3XML_RAW_KEY_MAX + 1];
 };
 
 /*
  * Reads the ListBucketResult of len bytes at body into page, which holds
- * nothing usable unless S3XML_OK comes back.  Never logs.
+ * nothing usable unless S3XML_OK comes back.  The keys of a page that
+ * says <EncodingType>url</EncodingType> are %-decoded.  Never logs.
  */
 enum s3xml_status s3xml_list(struct s3xml_page *, const char *body,
 		    size_t len);

@@ -7,9 +7,12 @@
  *    STORE_LIST_PAGE entries, each with a key of 1 to S3XML_KEY_MAX
  *    bytes, a size >= 0 and a time;
  *  - in an input without entities, CDATA, comments, processing
- *    instructions, CR or bytes beyond ASCII, every key, the token and the
- *    error code are the input's own bytes between '>' and '<';
- *  - a page written back as XML (escaped) reads back the same.
+ *    instructions, CR, '%', '+' or bytes beyond ASCII, every key, the
+ *    token and the error code are the input's own bytes between '>' and
+ *    '<';
+ *  - a page written back as XML (keys %-encoded under
+ *    <EncodingType>url</EncodingType>, the token escaped) reads back the
+ *    same.
  */
 #include <sys/types.h>
 
@@ -30,7 +33,7 @@ fuzz_plain(const uint8_t *d, size_t n)
 	size_t	 i;
 
 	for (i = 0; i < n; i++) {
-		if (d[i] == 0 || d[i] > 0x7f || d[i] == '&' || d[i] == '\r')
+		if (d[i] == 0 || d[i] > 0x7f || strchr("&\r%+", d[i]) != NULL)
 			return 0;
 		if (d[i] == '<' && i + 1 < n && (d[i + 1] == '!' ||
 		    (d[i + 1] == '?' && i > 0)))
@@ -78,6 +81,23 @@ fuzz_escape(char *b, const char *s)
 	return b;
 }
 
+/* Appends key to b, %-encoded as S3's encoding-type=url does. */
+static char *
+fuzz_url(char *b, const char *key)
+{
+	const unsigned char	*k = (const unsigned char *)key;
+
+	for (; *k != '\0'; k++) {
+		if ((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') ||
+		    strchr("-._~/", *k) != NULL)
+			*b++ = (char)*k;
+		else
+			b += sprintf(b, "%%%02X", *k);
+	}
+	*b = '\0';
+	return b;
+}
+
 /*
  * Writes pg as a ListBucketResult; NULL when a time has no four-digit
  * year (so could not be read back) or out of memory.  Free it.
@@ -93,7 +113,7 @@ fuzz_write(const struct s3xml_page *pg, size_t *len)
 	if ((b = p = malloc(sz)) == NULL)
 		return NULL;
 	p = stpcpy(p, "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/"
-	    "2006-03-01/\">");
+	    "2006-03-01/\"><EncodingType>url</EncodingType>");
 	for (i = 0; i < pg->n; i++) {
 		if (gmtime_r(&pg->ents[i].mtime, &tm) == NULL ||
 		    tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
@@ -101,7 +121,7 @@ fuzz_write(const struct s3xml_page *pg, size_t *len)
 			return NULL;
 		}
 		p = stpcpy(p, "<Contents><Key>");
-		p = fuzz_escape(p, pg->ents[i].key);
+		p = fuzz_url(p, pg->ents[i].key);
 		p += sprintf(p, "</Key><Size>%lld</Size><LastModified>"
 		    "%04d-%02d-%02dT%02d:%02d:%02d.000Z</LastModified>"
 		    "</Contents>", (long long)pg->ents[i].size,

@@ -68,6 +68,27 @@ static const struct list_case list_cases[] = {
 	{ "no namespace at all",
 	    "<ListBucketResult>" ENTRY("n") "</ListBucketResult>",
 	    S3XML_OK, { "n" }, "" },
+	{ "encoding-type=url: %-escapes and '+' decoded",
+	    DECL ROOT "<EncodingType>url</EncodingType>"
+	    ENTRY("ctl%2Fa%01b") ENTRY("a%26b%3Cc%3E%27d%22.txt")
+	    ENTRY("%C3%BC+sp%2Bplus%20%0D%09") NOT_TRUNC END,
+	    S3XML_OK, { "ctl/a\001b", "a&b<c>'d\".txt", "\xc3\xbc sp+plus \r\t" },
+	    "" },
+	{ "encoding-type=url said after the entries, as AWS does",
+	    DECL ROOT ENTRY("a%2Fb") NOT_TRUNC "<EncodingType>url"
+	    "</EncodingType>" END, S3XML_OK, { "a/b" }, "" },
+	{ "no EncodingType: a key's '%' and '+' are its own",
+	    DECL ROOT ENTRY("%41%2F+.webp") NOT_TRUNC END,
+	    S3XML_OK, { "%41%2F+.webp" }, "" },
+	{ "encoding-type=url: a cut escape",
+	    DECL ROOT "<EncodingType>url</EncodingType>" ENTRY("a%4") END,
+	    S3XML_BAD_ENTRY, NONE },
+	{ "encoding-type=url: a bad escape",
+	    DECL ROOT "<EncodingType>url</EncodingType>" ENTRY("a%g1") END,
+	    S3XML_BAD_ENTRY, NONE },
+	{ "encoding-type=url: a NUL",
+	    DECL ROOT "<EncodingType>url</EncodingType>" ENTRY("a%00b") END,
+	    S3XML_BAD_ENTRY, NONE },
 	{ "truncated, with a continuation token",
 	    DECL ROOT ENTRY("k1") ENTRY("k2") "<IsTruncated>true</IsTruncated>"
 	    "<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4v"
@@ -181,6 +202,36 @@ page_of(size_t n, size_t klen)
 	return b;
 }
 
+/* An encoding-type=url page of one key: klen bytes of 0xff, as %FF. */
+static void
+t_list_url_key(struct s3xml_page *pg, size_t klen, enum s3xml_status want)
+{
+	char	*b, *p;
+	size_t	 i, sz = 512 + 3 * klen;
+
+	if ((b = malloc(sz)) == NULL)
+		abort();
+	p = b + snprintf(b, sz, "%s<EncodingType>url</EncodingType>"
+	    "<Contents><Key>", DECL ROOT);
+	for (i = 0; i < klen; i++)
+		p = stpcpy(p, "%FF");
+	snprintf(p, sz - (size_t)(p - b), "</Key><Size>1</Size>%s",
+	    WHEN "</Contents>" END);
+	ok(s3xml_list(pg, b, strlen(b)) == want && (want != S3XML_OK ||
+	    (pg->n == 1 && strlen(pg->ents[0].key) == klen &&
+	    (unsigned char)pg->ents[0].key[klen - 1] == 0xff)),
+	    "list: a %%-encoded key of %zu bytes: %s", klen,
+	    s3xml_status_str(want));
+	free(b);
+}
+
+static void
+t_list_url_bounds(struct s3xml_page *pg)
+{
+	t_list_url_key(pg, S3XML_KEY_MAX, S3XML_OK);
+	t_list_url_key(pg, S3XML_KEY_MAX + 1, S3XML_KEY_TOO_LONG);
+}
+
 static void
 t_list_bounds(struct s3xml_page *pg)
 {
@@ -209,6 +260,12 @@ t_list_bounds(struct s3xml_page *pg)
 	ok(s3xml_list(pg, b, strlen(b)) == S3XML_KEY_TOO_LONG,
 	    "list: a key of %d bytes is refused", S3XML_KEY_MAX + 1);
 	free(b);
+	b = page_of(1, S3XML_RAW_KEY_MAX);
+	ok(s3xml_list(pg, b, strlen(b)) == S3XML_KEY_TOO_LONG,
+	    "list: a key of %d bytes is refused while read",
+	    S3XML_RAW_KEY_MAX + 1);
+	free(b);
+	t_list_url_bounds(pg);
 	if ((b = malloc(big)) == NULL)
 		abort();
 	memset(b, ' ', big);
