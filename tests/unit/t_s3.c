@@ -815,7 +815,7 @@ t_hung(void)
 
 /* What a listing saw. */
 struct seen {
-	int	 n, pages, stop_after, found_amp;
+	int	 n, pages, stop_after, found_amp, found_ctl;
 	off_t	 bytes;
 	time_t	 oldest;
 };
@@ -832,6 +832,7 @@ seen_page(void *arg, const struct store_entry *e, size_t n)
 		if (s->oldest == 0 || e[i].mtime < s->oldest)
 			s->oldest = e[i].mtime;
 		s->found_amp += strcmp(e[i].key, key("list/a&b<c>'d\".txt")) == 0;
+		s->found_ctl += strcmp(e[i].key, key("list/ctl\001+ \r")) == 0;
 	}
 	return s->stop_after != 0 && s->pages >= s->stop_after;
 }
@@ -858,11 +859,13 @@ t_list(struct s3 *s3)
 
 	good = s3_put(s3, key("list/a&b<c>'d\".txt"), "abc", 3, NULL) ==
 	    STORE_OK && s3_put(s3, key("list/plain"), "12345", 5, NULL) ==
-	    STORE_OK && s3_put(s3, key("listx"), "1", 1, NULL) == STORE_OK;
+	    STORE_OK && s3_put(s3, key("listx"), "1", 1, NULL) == STORE_OK &&
+	    s3_put(s3, key("list/ctl\001+ \r"), "12", 2, NULL) == STORE_OK;
 	rc = list(s3, key("list/"), &s, 0);
-	ok(good && rc == STORE_OK && s.n == 2 && s.bytes == 8 &&
-	    s.found_amp == 1 && s.oldest > time(NULL) - 600,
-	    "list a prefix: %d keys, %lld bytes, XML entities decoded", s.n,
+	ok(good && rc == STORE_OK && s.n == 3 && s.bytes == 10 &&
+	    s.found_amp == 1 && s.found_ctl == 1 &&
+	    s.oldest > time(NULL) - 600, "list a prefix: %d keys, %lld bytes, "
+	    "XML entities and a control byte decoded", s.n,
 	    (long long)s.bytes);
 	rc = list(s3, key("nothing-here/"), &s, 0);
 	ok(rc == STORE_OK && s.n == 0 && s.pages == 0,
@@ -884,6 +887,7 @@ t_list(struct s3 *s3)
 	}
 	good = good && s3_delete(s3, key("list/a&b<c>'d\".txt")) ==
 	    STORE_OK && s3_delete(s3, key("list/plain")) == STORE_OK &&
+	    s3_delete(s3, key("list/ctl\001+ \r")) == STORE_OK &&
 	    s3_delete(s3, key("listx")) == STORE_OK;
 	rc = list(s3, key(""), &s, 0);
 	ok(good && rc == STORE_OK, "deleted, the listing has %d keys left "
