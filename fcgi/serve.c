@@ -27,7 +27,7 @@ struct serve_target {
 	char		 size[16];	/* "original" or a size name */
 	char		 ext[8];
 	enum img_type	 type;		/* from ext */
-	char		 key[64];
+	char		 key[STORE_KEY_MAX];
 };
 
 /* Parses the path after "/i/"; -1 for anything that is no blob's URL. */
@@ -55,8 +55,8 @@ serve_parse(const char *p, struct serve_target *t)
 			return -1;
 	} else
 		return -1;
-	snprintf(t->key, sizeof(t->key), "%s/%s.%s", t->id, t->size, t->ext);
-	return 0;
+	return store_key(t->key, sizeof(t->key), t->id, t->size, t->ext) ==
+	    STORE_OK ? 0 : -1;
 }
 
 static void

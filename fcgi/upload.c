@@ -179,7 +179,7 @@ static int
 upload_try_id(struct app *app, struct http_req *req, struct db_image *img,
     const unsigned char *sha, const void *data, size_t len)
 {
-	char			 id[ID_LEN + 1], key[64];
+	char			 id[ID_LEN + 1], key[STORE_KEY_MAX];
 	struct db_image		 other;
 	int			 taken, inserted;
 
@@ -195,9 +195,9 @@ upload_try_id(struct app *app, struct http_req *req, struct db_image *img,
 			upload_unavailable(req, "the database is down");
 		return taken == 1;
 	}
-	snprintf(key, sizeof(key), "%s/original.%s", id,
-	    img_ext(img_type_of(img->type)));
-	if (store_put(app->store, key, data, len,
+	if (store_key(key, sizeof(key), id, "original",
+	    img_ext(img_type_of(img->type))) != STORE_OK ||
+	    store_put(app->store, key, data, len,
 	    img_mime(img_type_of(img->type))) != STORE_OK) {
 		upload_unavailable(req, "the image store is down");
 		return 0;

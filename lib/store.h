@@ -99,6 +99,21 @@ enum store_status store_list(struct store *, const char *prefix,
 /* Checks that the store answers (for /healthz). */
 enum store_status store_ping(struct store *);
 
+/* Room for every key store_key() makes, its NUL included. */
+#define STORE_KEY_MAX	64
+
+/*
+ * The one place the layout of keys is written: writes "ID/SIZE.EXT"
+ * ("aB3dE_9x/small.jpg") into out, size being "original" or a size name
+ * (lib/size.h) and ext the format's extension ("jpg", img_ext()).  With
+ * size NULL, writes the prefix "ID/" every blob of the image has.
+ * STORE_ERROR (out left empty) when it does not fit: nothing is stored
+ * under a truncated key.  lighttpd.conf's rewrite to the fs store spells
+ * the layout too (tests/unit/t_store_key.c checks they agree).
+ */
+enum store_status store_key(char *out, size_t outsz, const char *id,
+		    const char *size, const char *ext);
+
 /* A short name for a status, for logs and tests ("not_found"). */
 const char	*store_status_str(enum store_status);
 
