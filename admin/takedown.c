@@ -25,7 +25,7 @@
  * job's state is read in the same snapshot, before the delete: a resizer
  * holding its lease may still write variants after us.
  */
-static const struct db_stmt admin_st_takedown = { 49,
+static const struct db_stmt admin_st_takedown = {
 	"WITH j AS (SELECT state = 'running' AND run_after > now() AS busy "
 	"FROM resize_jobs WHERE image_id = $1), "
 	"img AS (DELETE FROM images WHERE id = $1 RETURNING id, sha256), "

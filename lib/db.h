@@ -54,13 +54,15 @@ int		 db_schema_version(struct db *);
 #include <stdint.h>
 #include <time.h>
 
-/* A statement prepared on each connection the first time it is used. */
+/*
+ * A statement, prepared on a connection the first time it runs there.
+ * Define each as a static const struct: its address is its name on the
+ * server (no numbers to hand out, so no two statements share a name).
+ */
 struct db_stmt {
-	int		 slot;		/* unique, < DB_MAX_STMTS */
 	const char	*sql;
 	int		 nparams;
 };
-#define DB_MAX_STMTS	64
 
 enum db_status {
 	DB_OK = 0,	/* the statement ran */
@@ -73,6 +75,8 @@ enum db_status {
  * Runs st with the given parameters (binary where formats[i] is 1) on a
  * prepared statement, reconnecting and trying once more if the connection
  * had broken.  On DB_OK *res holds the result; the caller PQclear()s it.
+ * A struct found at the address of one prepared before but with other
+ * SQL (one that did not stay put) is DB_FAIL, logged, never run.
  */
 enum db_status	 db_run(struct db *, const struct db_stmt *st,
 		    const char *const *params, const int *lengths,

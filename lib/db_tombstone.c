@@ -8,9 +8,9 @@
 
 #include "db.h"
 
-static const struct db_stmt db_st_tomb_id = { 20,
+static const struct db_stmt db_st_tomb_id = {
 	"SELECT 1 FROM tombstones WHERE image_id = $1 LIMIT 1", 1 };
-static const struct db_stmt db_st_tomb_sha = { 21,
+static const struct db_stmt db_st_tomb_sha = {
 	"SELECT 1 FROM tombstones WHERE sha256 = $1", 1 };
 
 /* 1 when the statement found a row, 0 when not, -1 when it failed. */
