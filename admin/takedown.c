@@ -165,9 +165,9 @@ admin_takedown(struct admin *a, int argc, char *argv[])
 		return 1;
 	if (rows == 0) {
 		switch (db_tombstone_by_id(a->db, id_to_int(id))) {
-		case 1:
+		case DB_OK:
 			break;
-		case 0:
+		case DB_NOT_FOUND:
 			warnx("%s: no such image", id);
 			return 1;
 		default:

@@ -262,10 +262,10 @@ void
 serve_missing(struct app *app, struct http_req *req, int64_t id)
 {
 	switch (db_tombstone_by_id(app->db, id)) {
-	case 1:
+	case DB_OK:
 		http_error(req, 410, "gone", "the image was taken down");
 		break;
-	case 0:
+	case DB_NOT_FOUND:
 		http_error(req, 404, "not_found", "no such image");
 		break;
 	default:

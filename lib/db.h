@@ -98,8 +98,11 @@ enum db_status	 db_image_by_id(struct db *, int64_t id, struct db_image *out);
 /* The same by the raw 32-byte hash. */
 enum db_status	 db_image_by_sha256(struct db *, const unsigned char *sha,
 		    struct db_image *out);
-/* 1 when an image has that id, 0 when not, -1 when the database is down. */
-int		 db_image_id_taken(struct db *, int64_t id);
+/*
+ * DB_OK when an image has (or had: a tombstone) that id, DB_NOT_FOUND
+ * when none, DB_DOWN or DB_FAIL when it cannot be known.
+ */
+enum db_status	 db_image_id_taken(struct db *, int64_t id);
 
 /*
  * Inserts the image row and its resize job in one statement, so both or
@@ -159,9 +162,12 @@ enum db_status	 db_job_delete(struct db *, int64_t image_id);
 
 /* Tombstones (images taken down) ---------------------------------------- */
 
-/* 1 when the id was taken down, 0 when not, -1 when the database is down. */
-int		 db_tombstone_by_id(struct db *, int64_t id);
+/*
+ * DB_OK when the id was taken down, DB_NOT_FOUND when not, DB_DOWN or
+ * DB_FAIL when it cannot be known.
+ */
+enum db_status	 db_tombstone_by_id(struct db *, int64_t id);
 /* The same for the raw 32-byte hash of the bytes. */
-int		 db_tombstone_by_sha256(struct db *, const unsigned char *sha);
+enum db_status	 db_tombstone_by_sha256(struct db *, const unsigned char *sha);
 
 #endif

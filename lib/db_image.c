@@ -87,20 +87,21 @@ db_image_by_sha256(struct db *db, const unsigned char *sha,
 	return db_image_row(res, out);
 }
 
-int
+enum db_status
 db_image_id_taken(struct db *db, int64_t id)
 {
 	char		 v[24];
 	const char	*params[] = { v };
 	PGresult	*res;
-	int		 taken;
+	enum db_status	 rc;
 
 	snprintf(v, sizeof(v), "%" PRId64, id);
-	if (db_run(db, &db_st_id_taken, params, NULL, NULL, &res) != DB_OK)
-		return -1;
-	taken = PQntuples(res) > 0;
+	rc = db_run(db, &db_st_id_taken, params, NULL, NULL, &res);
+	if (rc != DB_OK)
+		return rc;
+	rc = PQntuples(res) > 0 ? DB_OK : DB_NOT_FOUND;
 	PQclear(res);
-	return taken;
+	return rc;
 }
 
 enum db_status
