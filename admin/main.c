@@ -161,7 +161,7 @@ main(int argc, char *argv[])
 	    strcmp(argv[1], "--help") == 0)
 		admin_usage();
 	memset(&a, 0, sizeof(a));
-	if (conf_load(&a.conf, msg, sizeof(msg)) == -1)
+	if (conf_load(&a.conf, msg, sizeof(msg)) != CONF_OK)
 		errx(1, "configuration: %s", msg);
 	/* The one subcommand of a node, not of the database. */
 	if (strcmp(argv[1], "cache-trim") == 0) {

@@ -64,7 +64,8 @@ admin_sweep_size(struct admin_sweep *s, const char *id, const char *size,
 	char	 key[STORE_KEY_MAX];
 
 	if (store_key(key, sizeof(key), id, size, img_ext(t)) != STORE_OK) {
-		warnx("%s: the key of %s.%s does not fit", id, size, img_ext(t));
+		warnx("%s: the key of %s.%s does not fit", id, size,
+		    img_ext(t));
 		return -1;
 	}
 	admin_sweep_key(s, key);

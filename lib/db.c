@@ -29,7 +29,7 @@ struct db_prepared {
 struct db {
 	char			*url;
 	PGconn			*conn;
-	char			*listen;	/* channel to LISTEN on each conn */
+	char			*listen;	/* LISTENed on each conn */
 	/* What is prepared on the backend named by pid, in no order. */
 	struct db_prepared	*prepared;
 	size_t			 nprepared, maxprepared;

@@ -51,7 +51,8 @@ t_read_conf(void)
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
 	rewind(f);
-	if ((buf = calloc(1, n + 1)) != NULL && fread(buf, 1, n, f) != (size_t)n) {
+	if ((buf = calloc(1, n + 1)) != NULL &&
+	    fread(buf, 1, n, f) != (size_t)n) {
 		free(buf);
 		buf = NULL;
 	}
