@@ -96,16 +96,6 @@ store_get(struct store *st, const char *key, size_t max,
 	return store_count(fs_get(st->fs, key, max, out));
 }
 
-void
-store_buf_free(struct store_buf *b)
-{
-	if (b == NULL)
-		return;
-	free(b->data);
-	b->data = NULL;
-	b->len = 0;
-}
-
 /* The caller's sink, and whether it stopped the transfer itself. */
 struct store_tee {
 	store_sink	 sink;
