@@ -25,7 +25,7 @@
 
 #define ADMIN_GC_AGE	3600
 
-static const struct db_stmt admin_st_gc_ids = { 55,
+static const struct db_stmt admin_st_gc_ids = {
 	"SELECT id FROM images WHERE id = ANY($1::bigint[])", 1 };
 
 struct admin_gc {

@@ -23,17 +23,17 @@
 /* A rebuild waits while the resizers have this many jobs to do. */
 #define ADMIN_MAX_QUEUED	100000
 
-static const struct db_stmt admin_st_requeue = { 50,
+static const struct db_stmt admin_st_requeue = {
 	"UPDATE resize_jobs SET state = 'queued', attempts = 0, "
 	"run_after = now(), last_error = NULL "
 	"WHERE state = 'failed' AND ($1::bigint IS NULL OR image_id = $1)", 1 };
 /* An UPDATE fires no INSERT trigger: wake the resizers that LISTEN. */
-static const struct db_stmt admin_st_notify = { 51,
+static const struct db_stmt admin_st_notify = {
 	"SELECT pg_notify('resize_jobs', '')", 0 };
-static const struct db_stmt admin_st_progress = { 52,
+static const struct db_stmt admin_st_progress = {
 	"SELECT last_id, done, finished_at IS NOT NULL "
 	"FROM admin_progress WHERE task = 'rebuild'", 0 };
-static const struct db_stmt admin_st_restart = { 53,
+static const struct db_stmt admin_st_restart = {
 	"INSERT INTO admin_progress (task) VALUES ('rebuild') "
 	"ON CONFLICT (task) DO UPDATE SET last_id = -1, done = 0, "
 	"started_at = now(), updated_at = now(), finished_at = NULL", 0 };
@@ -43,7 +43,7 @@ static const struct db_stmt admin_st_restart = { 53,
  * row moves only from the last_id this run read, so two rebuilds at
  * once cannot both queue the same batch: the second one finds no row.
  */
-static const struct db_stmt admin_st_batch = { 54,
+static const struct db_stmt admin_st_batch = {
 	"WITH b AS (SELECT id FROM images WHERE id > $1 ORDER BY id "
 	"LIMIT $2), "
 	"q AS (INSERT INTO resize_jobs (image_id) SELECT id FROM b "
@@ -60,7 +60,7 @@ static const struct db_stmt admin_st_batch = { 54,
 	"(SELECT done FROM p)", 2 };
 
 /* Jobs waiting or running, counted up to $1 at most: cheap at any size. */
-static const struct db_stmt admin_st_backlog = { 55,
+static const struct db_stmt admin_st_backlog = {
 	"SELECT count(*) FROM (SELECT 1 FROM resize_jobs "
 	"WHERE state <> 'failed' LIMIT $1) q", 1 };
 

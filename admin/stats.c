@@ -13,30 +13,30 @@
 /* Below this many rows (by the estimate) counting them is cheap. */
 #define ADMIN_EXACT_BELOW	1000000
 
-static const struct db_stmt admin_st_reltuples = { 40,
+static const struct db_stmt admin_st_reltuples = {
 	"SELECT reltuples::bigint FROM pg_class "
 	"WHERE oid = to_regclass($1)", 1 };
-static const struct db_stmt admin_st_count_images = { 41,
+static const struct db_stmt admin_st_count_images = {
 	"SELECT count(*) FROM images", 0 };
-static const struct db_stmt admin_st_count_variants = { 42,
+static const struct db_stmt admin_st_count_variants = {
 	"SELECT count(*) FROM variants", 0 };
-static const struct db_stmt admin_st_bytes_images = { 43,
+static const struct db_stmt admin_st_bytes_images = {
 	"SELECT coalesce(sum(bytes), 0) FROM images", 0 };
-static const struct db_stmt admin_st_bytes_variants = { 44,
+static const struct db_stmt admin_st_bytes_variants = {
 	"SELECT coalesce(sum(bytes), 0) FROM variants", 0 };
 /* The average over a sample of 1% of the blocks, times the rows. */
-static const struct db_stmt admin_st_avg_images = { 45,
+static const struct db_stmt admin_st_avg_images = {
 	"SELECT coalesce(avg(bytes), 0)::bigint FROM images "
 	"TABLESAMPLE SYSTEM (1)", 0 };
-static const struct db_stmt admin_st_avg_variants = { 46,
+static const struct db_stmt admin_st_avg_variants = {
 	"SELECT coalesce(avg(bytes), 0)::bigint FROM variants "
 	"TABLESAMPLE SYSTEM (1)", 0 };
 /* The backlog: finished jobs are deleted, so this table stays small. */
-static const struct db_stmt admin_st_jobs = { 47,
+static const struct db_stmt admin_st_jobs = {
 	"SELECT state, count(*), "
 	"extract(epoch FROM now() - min(created_at))::bigint "
 	"FROM resize_jobs GROUP BY state", 0 };
-static const struct db_stmt admin_st_count_tombstones = { 48,
+static const struct db_stmt admin_st_count_tombstones = {
 	"SELECT count(*) FROM tombstones", 0 };
 
 /* One number from a statement without parameters; -1 on failure. */

@@ -25,7 +25,7 @@
  * job's state is read in the same snapshot, before the delete: a resizer
  * holding its lease may still write variants after us.
  */
-static const struct db_stmt admin_st_takedown = { 49,
+static const struct db_stmt admin_st_takedown = {
 	"WITH j AS (SELECT state = 'running' AND run_after > now() AS busy "
 	"FROM resize_jobs WHERE image_id = $1), "
 	"img AS (DELETE FROM images WHERE id = $1 RETURNING id, sha256), "
@@ -56,6 +56,22 @@ admin_sweep_key(struct admin_sweep *s, const char *key)
 	}
 }
 
+/* Deletes the blob of id at size in format t; -1 when its key does not fit. */
+static int
+admin_sweep_size(struct admin_sweep *s, const char *id, const char *size,
+    enum img_type t)
+{
+	char	 key[STORE_KEY_MAX];
+
+	if (store_key(key, sizeof(key), id, size, img_ext(t)) != STORE_OK) {
+		warnx("%s: the key of %s.%s does not fit", id, size,
+		    img_ext(t));
+		return -1;
+	}
+	admin_sweep_key(s, key);
+	return 0;
+}
+
 static int
 admin_sweep_page(void *arg, const struct store_entry *e, size_t n)
 {
@@ -77,22 +93,22 @@ admin_sweep(struct store *store, const char *cache_dir, const char *id)
 	static const enum img_type types[] = { IMG_JPEG, IMG_PNG, IMG_GIF,
 	    IMG_WEBP };
 	struct admin_sweep	 s = { store, cache_dir, 0, 0 };
-	char			 key[64], prefix[ID_LEN + 2];
+	char			 prefix[STORE_KEY_MAX];
 	const struct size	*sz;
 	size_t			 t;
 
 	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
-		snprintf(key, sizeof(key), "%s/original.%s", id,
-		    img_ext(types[t]));
-		admin_sweep_key(&s, key);
-		for (sz = size_list; sz->name != NULL; sz++) {
-			snprintf(key, sizeof(key), "%s/%s.%s", id, sz->name,
-			    img_ext(types[t]));
-			admin_sweep_key(&s, key);
-		}
+		if (admin_sweep_size(&s, id, "original", types[t]) == -1)
+			return -1;
+		for (sz = size_list; sz->name != NULL; sz++)
+			if (admin_sweep_size(&s, id, sz->name, types[t]) == -1)
+				return -1;
 	}
 	s.deleted = 0;		/* deletes of what never existed succeed */
-	snprintf(prefix, sizeof(prefix), "%s/", id);
+	if (store_key(prefix, sizeof(prefix), id, NULL, NULL) != STORE_OK) {
+		warnx("%s: no key fits", id);
+		return -1;
+	}
 	if (store_list(store, prefix, admin_sweep_page, &s) != STORE_OK) {
 		warnx("cannot list %s in the store", prefix);
 		return -1;
@@ -150,9 +166,9 @@ admin_takedown(struct admin *a, int argc, char *argv[])
 		return 1;
 	if (rows == 0) {
 		switch (db_tombstone_by_id(a->db, id_to_int(id))) {
-		case 1:
+		case DB_OK:
 			break;
-		case 0:
+		case DB_NOT_FOUND:
 			warnx("%s: no such image", id);
 			return 1;
 		default:

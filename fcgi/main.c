@@ -146,7 +146,7 @@ app_init(struct app *app)
 {
 	char	 msg[512];
 
-	if (conf_load(&app->conf, msg, sizeof(msg)) == -1)
+	if (conf_load(&app->conf, msg, sizeof(msg)) != CONF_OK)
 		errx(1, "configuration: %s", msg);
 	img_init(&app->conf);
 	metrics_init();

@@ -27,7 +27,7 @@ struct serve_target {
 	char		 size[16];	/* "original" or a size name */
 	char		 ext[8];
 	enum img_type	 type;		/* from ext */
-	char		 key[64];
+	char		 key[STORE_KEY_MAX];
 };
 
 /* Parses the path after "/i/"; -1 for anything that is no blob's URL. */
@@ -55,8 +55,8 @@ serve_parse(const char *p, struct serve_target *t)
 			return -1;
 	} else
 		return -1;
-	snprintf(t->key, sizeof(t->key), "%s/%s.%s", t->id, t->size, t->ext);
-	return 0;
+	return store_key(t->key, sizeof(t->key), t->id, t->size, t->ext) ==
+	    STORE_OK ? 0 : -1;
 }
 
 static void
@@ -262,10 +262,10 @@ void
 serve_missing(struct app *app, struct http_req *req, int64_t id)
 {
 	switch (db_tombstone_by_id(app->db, id)) {
-	case 1:
+	case DB_OK:
 		http_error(req, 410, "gone", "the image was taken down");
 		break;
-	case 0:
+	case DB_NOT_FOUND:
 		http_error(req, 404, "not_found", "no such image");
 		break;
 	default:

@@ -179,9 +179,10 @@ static int
 upload_try_id(struct app *app, struct http_req *req, struct db_image *img,
     const unsigned char *sha, const void *data, size_t len)
 {
-	char			 id[ID_LEN + 1], key[64];
+	char			 id[ID_LEN + 1], key[STORE_KEY_MAX];
 	struct db_image		 other;
-	int			 taken, inserted;
+	enum db_status		 taken;
+	int			 inserted;
 
 	id_new(id);
 	img->id = id_to_int(id);
@@ -190,14 +191,14 @@ upload_try_id(struct app *app, struct http_req *req, struct db_image *img,
 	 * another image's original: check first.  Two uploads drawing the
 	 * same id within the same millisecond remain, at odds of 2^-48.
 	 */
-	if ((taken = db_image_id_taken(app->db, img->id)) != 0) {
-		if (taken == -1)
+	if ((taken = db_image_id_taken(app->db, img->id)) != DB_NOT_FOUND) {
+		if (taken != DB_OK)
 			upload_unavailable(req, "the database is down");
-		return taken == 1;
+		return taken == DB_OK;
 	}
-	snprintf(key, sizeof(key), "%s/original.%s", id,
-	    img_ext(img_type_of(img->type)));
-	if (store_put(app->store, key, data, len,
+	if (store_key(key, sizeof(key), id, "original",
+	    img_ext(img_type_of(img->type))) != STORE_OK ||
+	    store_put(app->store, key, data, len,
 	    img_mime(img_type_of(img->type))) != STORE_OK) {
 		upload_unavailable(req, "the image store is down");
 		return 0;
@@ -244,9 +245,9 @@ upload_tombstoned(struct http_req *req, struct app *app,
     const unsigned char *sha)
 {
 	switch (db_tombstone_by_sha256(app->db, sha)) {
-	case 0:
+	case DB_NOT_FOUND:
 		return 0;
-	case 1:
+	case DB_OK:
 		http_error(req, 410, "gone", "this image was taken down and "
 		    "cannot be uploaded again");
 		return 1;

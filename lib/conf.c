@@ -55,12 +55,13 @@ static const struct conf_key conf_keys[] = {
 };
 #undef K
 
-static int
-conf_err(char *err, size_t errsz, const char *fmt, const char *a,
-    const char *b)
+/* Writes the message (a truncated one is still read) and returns st. */
+static enum conf_status
+conf_err(enum conf_status st, char *err, size_t errsz, const char *fmt,
+    const char *a, const char *b)
 {
-	snprintf(err, errsz, fmt, a, b);
-	return -1;
+	(void)snprintf(err, errsz, fmt, a, b);
+	return st;
 }
 
 static int
@@ -183,7 +184,7 @@ conf_set_value(struct conf *c, const struct conf_key *k, const char *v)
 	return -1;
 }
 
-int
+enum conf_status
 conf_set(struct conf *c, const char *key, const char *value, char *err,
     size_t errsz)
 {
@@ -193,11 +194,12 @@ conf_set(struct conf *c, const char *key, const char *value, char *err,
 		if (strcmp(conf_keys[i].name, key) != 0)
 			continue;
 		if (conf_set_value(c, &conf_keys[i], value) == -1)
-			return conf_err(err, errsz,
+			return conf_err(CONF_BAD_VALUE, err, errsz,
 			    "bad value for %s: '%s'", key, value);
-		return 0;
+		return CONF_OK;
 	}
-	return conf_err(err, errsz, "unknown key '%s'%s", key, "");
+	return conf_err(CONF_UNKNOWN_KEY, err, errsz, "unknown key '%s'%s",
+	    key, "");
 }
 
 static char *
@@ -213,19 +215,20 @@ conf_trim(char *s)
 	return s;
 }
 
-int
+enum conf_status
 conf_line(struct conf *c, const char *line, char *err, size_t errsz)
 {
 	char	 buf[4096], *key, *value, *eq;
 
 	if (strlcpy(buf, line, sizeof(buf)) >= sizeof(buf))
-		return conf_err(err, errsz, "line too long%s%s", "", "");
+		return conf_err(CONF_BAD_LINE, err, errsz, "line too long%s%s",
+		    "", "");
 	key = conf_trim(buf);
 	if (*key == '\0' || *key == '#')
-		return 0;
+		return CONF_OK;
 	if ((eq = strchr(key, '=')) == NULL)
-		return conf_err(err, errsz, "expected 'key = value': '%s'%s",
-		    key, "");
+		return conf_err(CONF_BAD_LINE, err, errsz,
+		    "expected 'key = value': '%s'%s", key, "");
 	*eq = '\0';
 	value = conf_trim(eq + 1);
 	key = conf_trim(key);
@@ -252,25 +255,27 @@ conf_defaults(struct conf *c)
 	c->cache_recheck = 60;
 }
 
-static int
+static enum conf_status
 conf_load_file(struct conf *c, const char *path, int must_exist, char *err,
     size_t errsz)
 {
-	FILE	*f;
-	char	*line = NULL, msg[512];
-	size_t	 cap = 0;
-	int	 lineno = 0, rc = 0;
+	FILE		*f;
+	char		*line = NULL, msg[512];
+	size_t		 cap = 0;
+	int		 lineno = 0;
+	enum conf_status rc = CONF_OK;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		if (errno == ENOENT && !must_exist)
-			return 0;
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return -1;
+			return CONF_OK;
+		return conf_err(CONF_UNREADABLE, err, errsz, "%s: %s", path,
+		    strerror(errno));
 	}
-	while (rc == 0 && getline(&line, &cap, f) != -1) {
+	while (rc == CONF_OK && getline(&line, &cap, f) != -1) {
 		lineno++;
-		if ((rc = conf_line(c, line, msg, sizeof(msg))) == -1)
-			snprintf(err, errsz, "%s:%d: %s", path, lineno, msg);
+		if ((rc = conf_line(c, line, msg, sizeof(msg))) != CONF_OK)
+			(void)snprintf(err, errsz, "%s:%d: %s", path, lineno,
+			    msg);
 	}
 	free(line);
 	fclose(f);
@@ -295,12 +300,13 @@ conf_env_key(const char *name, char *key, size_t keysz)
 	return 1;
 }
 
-static int
+static enum conf_status
 conf_load_env(struct conf *c, char *err, size_t errsz)
 {
 	extern char	**environ;
 	char		**e, name[128], key[128], msg[512];
 	const char	 *eq;
+	enum conf_status rc;
 
 	for (e = environ; *e != NULL; e++) {
 		if ((eq = strchr(*e, '=')) == NULL ||
@@ -310,16 +316,18 @@ conf_load_env(struct conf *c, char *err, size_t errsz)
 		name[eq - *e] = '\0';
 		if (!conf_env_key(name, key, sizeof(key)))
 			continue;
-		if (conf_set(c, key, eq + 1, msg, sizeof(msg)) == -1) {
-			snprintf(err, errsz, "environment %s: %s", name, msg);
-			return -1;
+		if ((rc = conf_set(c, key, eq + 1, msg, sizeof(msg))) !=
+		    CONF_OK) {
+			(void)snprintf(err, errsz, "environment %s: %s", name,
+			    msg);
+			return rc;
 		}
 	}
-	return 0;
+	return CONF_OK;
 }
 
 /* Each entry of url_upload_allow is host:port or [v6]:port. */
-static int
+static enum conf_status
 conf_check_allow(const char *list, char *err, size_t errsz)
 {
 	char		 tok[300];
@@ -329,67 +337,79 @@ conf_check_allow(const char *list, char *err, size_t errsz)
 	while (p != NULL && *(p += strspn(p, " ,\t")) != '\0') {
 		n = strcspn(p, " ,\t");
 		if (n >= sizeof(tok))
-			return conf_err(err, errsz, "bad value for %s: '%s'",
-			    "url_upload_allow", list);
+			return conf_err(CONF_BAD_VALUE, err, errsz,
+			    "bad value for %s: '%s'", "url_upload_allow", list);
 		memcpy(tok, p, n);
 		tok[n] = '\0';
 		p += n;
 		port = tok[0] == '[' ? strstr(tok, "]:") : strrchr(tok, ':');
 		if (port == NULL || port == tok || (tok[0] == '[' &&
 		    port == tok + 1))
-			return conf_err(err, errsz, "bad value for %s: '%s' "
-			    "is not host:port", "url_upload_allow", tok);
+			return conf_err(CONF_BAD_VALUE, err, errsz,
+			    "bad value for %s: '%s' is not host:port",
+			    "url_upload_allow", tok);
 		port += tok[0] == '[' ? 2 : 1;
 		if (strtonum(port, 1, 65535, NULL) == 0)
-			return conf_err(err, errsz, "bad value for %s: '%s' "
-			    "is not host:port", "url_upload_allow", tok);
+			return conf_err(CONF_BAD_VALUE, err, errsz,
+			    "bad value for %s: '%s' is not host:port",
+			    "url_upload_allow", tok);
 	}
-	return 0;
+	return CONF_OK;
 }
 
-int
+enum conf_status
 conf_check(const struct conf *c, char *err, size_t errsz)
 {
-	if (conf_check_allow(c->url_upload_allow, err, errsz) == -1)
-		return -1;
+	enum conf_status	 rc;
+
+	if ((rc = conf_check_allow(c->url_upload_allow, err, errsz)) !=
+	    CONF_OK)
+		return rc;
 	/* One lock file a slot, tried in turn (fcgi/fetch.c). */
 	if (c->url_upload_concurrency > 256)
-		return conf_err(err, errsz, "bad value for %s: over %s",
-		    "url_upload_concurrency", "256");
+		return conf_err(CONF_BAD_VALUE, err, errsz,
+		    "bad value for %s: over %s", "url_upload_concurrency",
+		    "256");
 	if (c->database_url == NULL)
-		return conf_err(err, errsz, "%s is not set%s",
+		return conf_err(CONF_INCOMPLETE, err, errsz, "%s is not set%s",
 		    "database_url", "");
 	if (c->store == CONF_STORE_FS && c->fs_root == NULL)
-		return conf_err(err, errsz, "store = fs needs %s%s",
+		return conf_err(CONF_INCOMPLETE, err, errsz,
+		    "store = fs needs %s%s",
 		    "fs_root", "");
 	if (c->store != CONF_STORE_S3)
-		return 0;
+		return CONF_OK;
 	if (c->s3_endpoint == NULL)
-		return conf_err(err, errsz, "store = s3 needs %s%s",
+		return conf_err(CONF_INCOMPLETE, err, errsz,
+		    "store = s3 needs %s%s",
 		    "s3_endpoint", "");
 	if (c->s3_bucket == NULL)
-		return conf_err(err, errsz, "store = s3 needs %s%s",
+		return conf_err(CONF_INCOMPLETE, err, errsz,
+		    "store = s3 needs %s%s",
 		    "s3_bucket", "");
 	if (c->s3_access_key == NULL || c->s3_secret_key == NULL)
-		return conf_err(err, errsz, "store = s3 needs %s%s",
+		return conf_err(CONF_INCOMPLETE, err, errsz,
+		    "store = s3 needs %s%s",
 		    "s3_access_key and s3_secret_key", "");
 	if (c->s3_region == NULL)
-		return conf_err(err, errsz, "store = s3 needs %s%s",
+		return conf_err(CONF_INCOMPLETE, err, errsz,
+		    "store = s3 needs %s%s",
 		    "s3_region", "");
-	return 0;
+	return CONF_OK;
 }
 
-int
+enum conf_status
 conf_load(struct conf *c, char *err, size_t errsz)
 {
-	const char	*path = getenv("IMGHOST_CONF");
+	const char		*path = getenv("IMGHOST_CONF");
+	enum conf_status	 rc;
 
 	conf_defaults(c);
-	if (conf_load_file(c, path ? path : CONF_DEFAULT_PATH, path != NULL,
-	    err, errsz) == -1)
-		return -1;
-	if (conf_load_env(c, err, errsz) == -1)
-		return -1;
+	if ((rc = conf_load_file(c, path ? path : CONF_DEFAULT_PATH,
+	    path != NULL, err, errsz)) != CONF_OK)
+		return rc;
+	if ((rc = conf_load_env(c, err, errsz)) != CONF_OK)
+		return rc;
 	return conf_check(c, err, errsz);
 }
 

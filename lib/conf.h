@@ -12,6 +12,16 @@ enum conf_store {
 	CONF_STORE_S3,		/* S3-compatible object store */
 };
 
+/* What conf_load() and the calls below return; err then says more. */
+enum conf_status {
+	CONF_OK = 0,		/* applied (a blank line or a comment too) */
+	CONF_UNREADABLE,	/* the file could not be opened or read */
+	CONF_BAD_LINE,		/* not "key = value", or too long */
+	CONF_UNKNOWN_KEY,	/* no such key */
+	CONF_BAD_VALUE,		/* the key's type refuses the value */
+	CONF_INCOMPLETE,	/* what goes together is not all there */
+};
+
 struct conf {
 	char		*database_url;	/* libpq connection string */
 	enum conf_store	 store;
@@ -38,23 +48,25 @@ struct conf {
 
 /*
  * Fills c with the defaults, then the file (IMGHOST_CONF, else
- * /etc/imghost.conf when it exists), then the environment.  Returns 0, or
- * -1 with a message naming the key or line in err.  Free with conf_free().
+ * /etc/imghost.conf when it exists), then the environment.  Returns
+ * CONF_OK, or another status with a message naming the key or line in
+ * err.  Free with conf_free() either way.
  */
-int	conf_load(struct conf *c, char *err, size_t errsz);
+enum conf_status conf_load(struct conf *c, char *err, size_t errsz);
 
 /* Sets the defaults; the other calls below then apply on top. */
 void	conf_defaults(struct conf *c);
 
 /* Applies one "key = value" line (comments and blanks are fine). */
-int	conf_line(struct conf *c, const char *line, char *err, size_t errsz);
+enum conf_status conf_line(struct conf *c, const char *line, char *err,
+	    size_t errsz);
 
 /* Sets key to value, as the file or the environment would. */
-int	conf_set(struct conf *c, const char *key, const char *value,
+enum conf_status conf_set(struct conf *c, const char *key, const char *value,
 	    char *err, size_t errsz);
 
 /* Checks what only makes sense together (s3 needs an endpoint, say). */
-int	conf_check(const struct conf *c, char *err, size_t errsz);
+enum conf_status conf_check(const struct conf *c, char *err, size_t errsz);
 
 void	conf_free(struct conf *c);
 

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <poll.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +19,21 @@
 #define DB_MIGRATE_LOCK		"31365121769697652"
 #define DB_MAX_MIGRATION	(1 << 20)
 
-_Static_assert(DB_MAX_STMTS <= 64, "db->prepared has 64 bits");
+/* A statement prepared on the connection, as it was when prepared. */
+struct db_prepared {
+	const struct db_stmt	*st;	/* its name on the server */
+	const char		*sql;
+	int			 nparams;
+};
 
 struct db {
-	char		*url;
-	PGconn		*conn;
-	uint64_t	 prepared;	/* bit per db_stmt slot, this conn */
-	char		*listen;	/* channel to LISTEN on each conn */
+	char			*url;
+	PGconn			*conn;
+	char			*listen;	/* LISTENed on each conn */
+	/* What is prepared on the backend named by pid, in no order. */
+	struct db_prepared	*prepared;
+	size_t			 nprepared, maxprepared;
+	int			 pid;
 };
 
 /* Failed statements and pings of this process, for db_error_count(). */
@@ -56,6 +65,7 @@ db_free(struct db *db)
 	if (db == NULL)
 		return;
 	PQfinish(db->conn);
+	free(db->prepared);
 	free(db->listen);
 	free(db->url);
 	free(db);
@@ -96,7 +106,7 @@ db_conn(struct db *db)
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		return db->conn;
 	PQfinish(db->conn);
-	db->prepared = 0;
+	db->nprepared = 0;
 	db->conn = db_connect(db->url);
 	if (PQstatus(db->conn) == CONNECTION_OK && db_relisten(db) == 0)
 		return db->conn;
@@ -121,28 +131,74 @@ db_exec(PGconn *conn, const char *sql)
 	return ok ? 0 : -1;
 }
 
+/*
+ * The entry of st among what is prepared on conn, or NULL.  A backend
+ * other than the one the list was made on (PQreset(), say) has nothing
+ * prepared: the list is forgotten.
+ */
+static struct db_prepared *
+db_prepared_find(struct db *db, PGconn *conn, const struct db_stmt *st)
+{
+	size_t	 i;
+
+	if (PQbackendPID(conn) != db->pid) {
+		db->nprepared = 0;
+		db->pid = PQbackendPID(conn);
+	}
+	for (i = 0; i < db->nprepared; i++)
+		if (db->prepared[i].st == st)
+			return &db->prepared[i];
+	return NULL;
+}
+
+/* Records st as prepared on the connection; -1 when out of memory. */
+static int
+db_prepared_add(struct db *db, const struct db_stmt *st)
+{
+	struct db_prepared	*p;
+	size_t			 max;
+
+	if (db->nprepared == db->maxprepared) {
+		max = db->maxprepared == 0 ? 32 : 2 * db->maxprepared;
+		if ((p = reallocarray(db->prepared, max, sizeof(*p))) == NULL)
+			return -1;
+		db->prepared = p;
+		db->maxprepared = max;
+	}
+	p = &db->prepared[db->nprepared++];
+	p->st = st;
+	p->sql = st->sql;
+	p->nparams = st->nparams;
+	return 0;
+}
+
+/* Prepares st under name unless it is prepared already; 0 or -1. */
 static int
 db_prepare(struct db *db, PGconn *conn, const struct db_stmt *st,
     const char *name)
 {
-	PGresult	*res;
-	int		 ok;
+	struct db_prepared	*p;
+	PGresult		*res;
+	int			 ok;
 
-	/* A slot past the mask would shift out of range. */
-	if (st->slot < 0 || st->slot >= DB_MAX_STMTS) {
-		log_errx("db: statement slot %d out of range", st->slot);
+	if ((p = db_prepared_find(db, conn, st)) != NULL) {
+		if (p->nparams == st->nparams && (p->sql == st->sql ||
+		    strcmp(p->sql, st->sql) == 0))
+			return 0;
+		log_errx("db: %s was prepared as other SQL: %.60s", name,
+		    st->sql);
 		return -1;
 	}
-	if (db->prepared & (UINT64_C(1) << st->slot))
-		return 0;
 	res = PQprepare(conn, name, st->sql, st->nparams, NULL);
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (ok)
-		db->prepared |= UINT64_C(1) << st->slot;
-	else if (PQstatus(conn) == CONNECTION_OK)
+	if (!ok && PQstatus(conn) == CONNECTION_OK)
 		log_errx("db: prepare %.60s: %s", st->sql,
 		    PQresultErrorMessage(res));
 	PQclear(res);
+	if (ok && db_prepared_add(db, st) == -1) {
+		log_errx("db: out of memory");
+		return -1;
+	}
 	return ok ? 0 : -1;
 }
 
@@ -152,11 +208,16 @@ db_run(struct db *db, const struct db_stmt *st, const char *const *params,
 {
 	PGconn		*conn;
 	ExecStatusType	 rs;
-	char		 name[16];
-	int		 try;
+	char		 name[32];
+	int		 try, n;
 
 	*res = NULL;
-	snprintf(name, sizeof(name), "s%d", st->slot);
+	/* The struct's address: unique among the statements of a process. */
+	n = snprintf(name, sizeof(name), "s%" PRIxPTR, (uintptr_t)st);
+	if (n < 0 || (size_t)n >= sizeof(name)) {
+		db_nerrors++;
+		return DB_FAIL;
+	}
 	/* A connection broken by a server restart gets one fresh try. */
 	for (try = 0; try < 2; try++) {
 		if ((conn = db_conn(db)) == NULL) {

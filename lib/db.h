@@ -54,13 +54,15 @@ int		 db_schema_version(struct db *);
 #include <stdint.h>
 #include <time.h>
 
-/* A statement prepared on each connection the first time it is used. */
+/*
+ * A statement, prepared on a connection the first time it runs there.
+ * Define each as a static const struct: its address is its name on the
+ * server (no numbers to hand out, so no two statements share a name).
+ */
 struct db_stmt {
-	int		 slot;		/* unique, < DB_MAX_STMTS */
 	const char	*sql;
 	int		 nparams;
 };
-#define DB_MAX_STMTS	64
 
 enum db_status {
 	DB_OK = 0,	/* the statement ran */
@@ -73,6 +75,8 @@ enum db_status {
  * Runs st with the given parameters (binary where formats[i] is 1) on a
  * prepared statement, reconnecting and trying once more if the connection
  * had broken.  On DB_OK *res holds the result; the caller PQclear()s it.
+ * A struct found at the address of one prepared before but with other
+ * SQL (one that did not stay put) is DB_FAIL, logged, never run.
  */
 enum db_status	 db_run(struct db *, const struct db_stmt *st,
 		    const char *const *params, const int *lengths,
@@ -94,8 +98,11 @@ enum db_status	 db_image_by_id(struct db *, int64_t id, struct db_image *out);
 /* The same by the raw 32-byte hash. */
 enum db_status	 db_image_by_sha256(struct db *, const unsigned char *sha,
 		    struct db_image *out);
-/* 1 when an image has that id, 0 when not, -1 when the database is down. */
-int		 db_image_id_taken(struct db *, int64_t id);
+/*
+ * DB_OK when an image has (or had: a tombstone) that id, DB_NOT_FOUND
+ * when none, DB_DOWN or DB_FAIL when it cannot be known.
+ */
+enum db_status	 db_image_id_taken(struct db *, int64_t id);
 
 /*
  * Inserts the image row and its resize job in one statement, so both or
@@ -155,9 +162,12 @@ enum db_status	 db_job_delete(struct db *, int64_t image_id);
 
 /* Tombstones (images taken down) ---------------------------------------- */
 
-/* 1 when the id was taken down, 0 when not, -1 when the database is down. */
-int		 db_tombstone_by_id(struct db *, int64_t id);
+/*
+ * DB_OK when the id was taken down, DB_NOT_FOUND when not, DB_DOWN or
+ * DB_FAIL when it cannot be known.
+ */
+enum db_status	 db_tombstone_by_id(struct db *, int64_t id);
 /* The same for the raw 32-byte hash of the bytes. */
-int		 db_tombstone_by_sha256(struct db *, const unsigned char *sha);
+enum db_status	 db_tombstone_by_sha256(struct db *, const unsigned char *sha);
 
 #endif

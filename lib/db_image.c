@@ -13,16 +13,16 @@
 #define DB_IMAGE_COLS	"id, encode(sha256, 'hex'), type, width, height, " \
 			"frames, bytes, extract(epoch FROM created_at)::bigint"
 
-static const struct db_stmt db_st_by_id = { 0,
+static const struct db_stmt db_st_by_id = {
 	"SELECT " DB_IMAGE_COLS " FROM images WHERE id = $1", 1 };
-static const struct db_stmt db_st_by_sha = { 1,
+static const struct db_stmt db_st_by_sha = {
 	"SELECT " DB_IMAGE_COLS " FROM images WHERE sha256 = $1", 1 };
 /* A taken-down id stays taken: caches may still hold its 410. */
-static const struct db_stmt db_st_id_taken = { 2,
+static const struct db_stmt db_st_id_taken = {
 	"SELECT 1 FROM images WHERE id = $1 "
 	"UNION ALL SELECT 1 FROM tombstones WHERE image_id = $1", 1 };
 /* Both rows or neither: one statement is one transaction. */
-static const struct db_stmt db_st_insert = { 3,
+static const struct db_stmt db_st_insert = {
 	"WITH img AS (INSERT INTO images "
 	"(id, bytes, width, height, frames, type, sha256) "
 	"VALUES ($1, $2, $3, $4, $5, $6, $7) "
@@ -30,7 +30,7 @@ static const struct db_stmt db_st_insert = { 3,
 	"RETURNING id, extract(epoch FROM created_at)::bigint AS t), "
 	"job AS (INSERT INTO resize_jobs (image_id) SELECT id FROM img) "
 	"SELECT t FROM img", 7 };
-static const struct db_stmt db_st_variants = { 4,
+static const struct db_stmt db_st_variants = {
 	"SELECT size, format FROM variants WHERE image_id = $1", 1 };
 
 static long long
@@ -87,20 +87,21 @@ db_image_by_sha256(struct db *db, const unsigned char *sha,
 	return db_image_row(res, out);
 }
 
-int
+enum db_status
 db_image_id_taken(struct db *db, int64_t id)
 {
 	char		 v[24];
 	const char	*params[] = { v };
 	PGresult	*res;
-	int		 taken;
+	enum db_status	 rc;
 
 	snprintf(v, sizeof(v), "%" PRId64, id);
-	if (db_run(db, &db_st_id_taken, params, NULL, NULL, &res) != DB_OK)
-		return -1;
-	taken = PQntuples(res) > 0;
+	rc = db_run(db, &db_st_id_taken, params, NULL, NULL, &res);
+	if (rc != DB_OK)
+		return rc;
+	rc = PQntuples(res) > 0 ? DB_OK : DB_NOT_FOUND;
 	PQclear(res);
-	return taken;
+	return rc;
 }
 
 enum db_status

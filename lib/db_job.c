@@ -19,7 +19,7 @@
  * pid used again by a new connection makes a job look held, and so does
  * every claim behind a transaction pooler: the lease still runs out.
  */
-static const struct db_stmt db_st_claim = { 10,
+static const struct db_stmt db_st_claim = {
 	"WITH orphan AS (SELECT image_id, attempts >= $3 AS spent "
 	"FROM resize_jobs j WHERE state = 'running' AND run_after > now() "
 	"AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
@@ -38,7 +38,7 @@ static const struct db_stmt db_st_claim = { 10,
 	"WHERE j.image_id = c.image_id "
 	"RETURNING j.image_id, j.attempts", 3 };
 /* One statement, so the variant rows and the job's end are atomic. */
-static const struct db_stmt db_st_done = { 11,
+static const struct db_stmt db_st_done = {
 	"WITH v AS (INSERT INTO variants "
 	"(image_id, size, format, width, height, bytes) "
 	"SELECT $1, * FROM unnest($2::text[], $3::image_type[], "
@@ -48,14 +48,14 @@ static const struct db_stmt db_st_done = { 11,
 	"bytes = excluded.bytes, created_at = now()) "
 	"DELETE FROM resize_jobs WHERE image_id = $1", 6 };
 /* 2^attempts seconds, capped at an hour, times a jitter of 0.5 to 1. */
-static const struct db_stmt db_st_fail = { 12,
+static const struct db_stmt db_st_fail = {
 	"UPDATE resize_jobs SET last_error = $2, "
 	"state = CASE WHEN attempts >= $3 THEN 'failed'::job_state "
 	"ELSE 'queued' END, "
 	"run_after = now() + make_interval(secs => "
 	"least(3600, 2 ^ attempts) * (0.5 + random() / 2)) "
 	"WHERE image_id = $1", 3 };
-static const struct db_stmt db_st_delete = { 13,
+static const struct db_stmt db_st_delete = {
 	"DELETE FROM resize_jobs WHERE image_id = $1", 1 };
 
 enum db_status

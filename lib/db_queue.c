@@ -7,7 +7,7 @@
 
 #include "db_queue.h"
 
-static const struct db_stmt db_st_queue = { 30,
+static const struct db_stmt db_st_queue = {
 	"SELECT count(*) FILTER (WHERE state = 'queued'), "
 	"count(*) FILTER (WHERE state = 'running'), "
 	"count(*) FILTER (WHERE state = 'failed'), "

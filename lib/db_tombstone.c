@@ -8,27 +8,27 @@
 
 #include "db.h"
 
-static const struct db_stmt db_st_tomb_id = { 20,
+static const struct db_stmt db_st_tomb_id = {
 	"SELECT 1 FROM tombstones WHERE image_id = $1 LIMIT 1", 1 };
-static const struct db_stmt db_st_tomb_sha = { 21,
+static const struct db_stmt db_st_tomb_sha = {
 	"SELECT 1 FROM tombstones WHERE sha256 = $1", 1 };
 
-/* 1 when the statement found a row, 0 when not, -1 when it failed. */
-static int
+/* DB_OK when the statement found a row, DB_NOT_FOUND when not. */
+static enum db_status
 db_tombstone_found(struct db *db, const struct db_stmt *st,
     const char *const *params, const int *lengths, const int *formats)
 {
 	PGresult	*res;
-	int		 found;
+	enum db_status	 rc;
 
-	if (db_run(db, st, params, lengths, formats, &res) != DB_OK)
-		return -1;
-	found = PQntuples(res) > 0;
+	if ((rc = db_run(db, st, params, lengths, formats, &res)) != DB_OK)
+		return rc;
+	rc = PQntuples(res) > 0 ? DB_OK : DB_NOT_FOUND;
 	PQclear(res);
-	return found;
+	return rc;
 }
 
-int
+enum db_status
 db_tombstone_by_id(struct db *db, int64_t id)
 {
 	char		 v[24];
@@ -38,7 +38,7 @@ db_tombstone_by_id(struct db *db, int64_t id)
 	return db_tombstone_found(db, &db_st_tomb_id, params, NULL, NULL);
 }
 
-int
+enum db_status
 db_tombstone_by_sha256(struct db *db, const unsigned char *sha)
 {
 	const char	*params[] = { (const char *)sha };

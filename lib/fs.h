@@ -7,7 +7,7 @@
 #ifndef FS_H
 #define FS_H
 
-#include "store.h"
+#include "store_driver.h"
 
 struct fs;
 

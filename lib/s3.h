@@ -6,7 +6,7 @@
 #ifndef S3_H
 #define S3_H
 
-#include "store.h"
+#include "store_driver.h"
 
 /* Lives on the caller's stack; s3_open() copies what it keeps. */
 struct s3_params {

@@ -2,6 +2,7 @@
  * The store interface: each call goes to the driver the configuration
  * chose.  Two drivers do not need a table of function pointers.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "conf.h"
@@ -95,16 +96,6 @@ store_get(struct store *st, const char *key, size_t max,
 	return store_count(fs_get(st->fs, key, max, out));
 }
 
-void
-store_buf_free(struct store_buf *b)
-{
-	if (b == NULL)
-		return;
-	free(b->data);
-	b->data = NULL;
-	b->len = 0;
-}
-
 /* The caller's sink, and whether it stopped the transfer itself. */
 struct store_tee {
 	store_sink	 sink;
@@ -186,4 +177,21 @@ store_status_str(enum store_status s)
 		break;
 	}
 	return "error";
+}
+
+enum store_status
+store_key(char *out, size_t outsz, const char *id, const char *size,
+    const char *ext)
+{
+	int	 n;
+
+	if (size == NULL)
+		n = snprintf(out, outsz, "%s/", id);
+	else
+		n = snprintf(out, outsz, "%s/%s.%s", id, size, ext);
+	if (n >= 0 && (size_t)n < outsz)
+		return STORE_OK;
+	if (outsz > 0)
+		out[0] = '\0';
+	return STORE_ERROR;
 }

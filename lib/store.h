@@ -10,33 +10,10 @@
 
 #include <sys/types.h>
 #include <stddef.h>
-#include <time.h>
+
+#include "store_driver.h"
 
 struct conf;
-
-enum store_status {
-	STORE_OK = 0,		/* the operation succeeded */
-	STORE_NOT_FOUND,	/* no blob under that key */
-	STORE_DENIED,		/* credentials or permissions refused */
-	STORE_UNAVAILABLE,	/* unreachable, or 5xx after every retry */
-	STORE_ERROR,		/* anything else: bad request, local I/O */
-};
-
-/* What store_head() and store_stream() report about a blob. */
-struct store_stat {
-	off_t	 size;			/* bytes */
-	time_t	 mtime;			/* when it was written */
-	char	 etag[72];		/* strong ETag, with its quotes */
-};
-
-/* Called with each piece of a streamed blob; non-zero stops the transfer. */
-typedef int (*store_sink)(void *arg, const void *buf, size_t len);
-
-/* Bytes read into memory by store_get(); free with store_buf_free(). */
-struct store_buf {
-	unsigned char	*data;
-	size_t		 len;
-};
 
 struct store;
 
@@ -54,7 +31,6 @@ enum store_status store_put(struct store *, const char *key,
 /* Reads the whole blob, at most max bytes (STORE_ERROR beyond). */
 enum store_status store_get(struct store *, const char *key,
 		    size_t max, struct store_buf *out);
-void		 store_buf_free(struct store_buf *);
 
 /*
  * Streams len bytes from offset off (len -1: to the end) into sink.
@@ -70,24 +46,6 @@ enum store_status store_head(struct store *, const char *key,
 /* Deleting a missing key is STORE_OK: the blob is gone either way. */
 enum store_status store_delete(struct store *, const char *key);
 
-/* One blob as store_list() reports it. */
-struct store_entry {
-	const char	*key;
-	off_t		 size;		/* bytes */
-	time_t		 mtime;		/* when it was written */
-};
-
-/* The most entries a store_list() callback is given at once. */
-#define STORE_LIST_PAGE	1000
-
-/*
- * Called with each page of at most STORE_LIST_PAGE blobs; the entries
- * and their keys are valid during the call only.  Non-zero stops the
- * listing, which then returns STORE_ERROR.
- */
-typedef int (*store_list_cb)(void *arg, const struct store_entry *e,
-		    size_t n);
-
 /*
  * Lists every blob whose key starts with prefix ("" for all), a page at
  * a time, in the driver's order.  Blobs written or deleted meanwhile may
@@ -98,6 +56,21 @@ enum store_status store_list(struct store *, const char *prefix,
 
 /* Checks that the store answers (for /healthz). */
 enum store_status store_ping(struct store *);
+
+/* Room for every key store_key() makes, its NUL included. */
+#define STORE_KEY_MAX	64
+
+/*
+ * The one place the layout of keys is written: writes "ID/SIZE.EXT"
+ * ("aB3dE_9x/small.jpg") into out, size being "original" or a size name
+ * (lib/size.h) and ext the format's extension ("jpg", img_ext()).  With
+ * size NULL, writes the prefix "ID/" every blob of the image has.
+ * STORE_ERROR (out left empty) when it does not fit: nothing is stored
+ * under a truncated key.  lighttpd.conf's rewrite to the fs store spells
+ * the layout too (tests/unit/t_store_key.c checks they agree).
+ */
+enum store_status store_key(char *out, size_t outsz, const char *id,
+		    const char *size, const char *ext);
 
 /* A short name for a status, for logs and tests ("not_found"). */
 const char	*store_status_str(enum store_status);

@@ -31,15 +31,16 @@ static enum store_status
 resize_store_all(struct resize *r, const char *id, struct variant *out,
     size_t n, struct db_variant *v)
 {
-	char			 key[64];
+	char			 key[STORE_KEY_MAX];
 	enum store_status	 rc;
 	size_t			 i;
 
 	for (i = 0; i < n; i++) {
-		snprintf(key, sizeof(key), "%s/%s.%s", id, out[i].size,
+		rc = store_key(key, sizeof(key), id, out[i].size,
 		    img_ext(out[i].format));
-		rc = store_put(r->store, key, out[i].data, out[i].len,
-		    img_mime(out[i].format));
+		if (rc == STORE_OK)
+			rc = store_put(r->store, key, out[i].data,
+			    out[i].len, img_mime(out[i].format));
 		if (rc != STORE_OK)
 			return rc;
 		v[i].size = out[i].size;
@@ -61,10 +62,11 @@ resize_make(struct resize *r, const struct db_image *img, const char *id,
 	struct img_info		 info;
 	enum store_status	 rc;
 	enum img_type		 t = img_type_of(img->type);
-	char			 key[64];
+	char			 key[STORE_KEY_MAX];
 
-	snprintf(key, sizeof(key), "%s/original.%s", id, img_ext(t));
-	rc = store_get(r->store, key, r->conf.max_upload_bytes, &orig);
+	rc = store_key(key, sizeof(key), id, "original", img_ext(t));
+	if (rc == STORE_OK)
+		rc = store_get(r->store, key, r->conf.max_upload_bytes, &orig);
 	if (rc != STORE_OK) {
 		snprintf(why, whysz, "read %s: %s", key, store_status_str(rc));
 		return -1;
@@ -107,15 +109,15 @@ resize_undo(struct resize *r, const char *id, int64_t image_id,
     const struct db_variant *v, size_t n)
 {
 	struct db_image	 img;
-	char		 key[64];
+	char		 key[STORE_KEY_MAX];
 	size_t		 i;
 
 	if (db_image_by_id(r->db, image_id, &img) != DB_NOT_FOUND)
 		return 0;
 	for (i = 0; i < n; i++) {
-		snprintf(key, sizeof(key), "%s/%s.%s", id, v[i].size,
-		    img_ext(img_type_of(v[i].format)));
-		store_delete(r->store, key);
+		if (store_key(key, sizeof(key), id, v[i].size,
+		    img_ext(img_type_of(v[i].format))) == STORE_OK)
+			store_delete(r->store, key);
 	}
 	log_info("taken down meanwhile: %zu variants deleted", n);
 	return 1;

@@ -308,7 +308,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc || mode == 0)
 		usage();
-	if (conf_load(&r.conf, msg, sizeof(msg)) == -1)
+	if (conf_load(&r.conf, msg, sizeof(msg)) != CONF_OK)
 		errx(1, "configuration: %s", msg);
 	if ((r.db = db_open(r.conf.database_url)) == NULL)
 		err(1, "db_open");

@@ -75,13 +75,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
 		err[0] = '\0';
-		if (conf_line(&c, line, err, sizeof(err)) == -1 &&
+		if (conf_line(&c, line, err, sizeof(err)) != CONF_OK &&
 		    err[0] == '\0')
 			__builtin_trap();	/* a refusal always says why */
 		fuzz_check(&c);
 	}
 	err[0] = '\0';
-	if (conf_check(&c, err, sizeof(err)) == -1 && err[0] == '\0')
+	if (conf_check(&c, err, sizeof(err)) != CONF_OK && err[0] == '\0')
 		__builtin_trap();
 	conf_free(&c);
 	free(text);

@@ -8,39 +8,39 @@
 
 struct line_case {
 	const char	*line;
-	int		 ok;
+	enum conf_status want;
 };
 
 static const struct line_case lines[] = {
-	{ "", 1 },
-	{ "   # a comment", 1 },
-	{ "store = s3", 1 },
-	{ "store=fs", 1 },
-	{ "store = ftp", 0 },
-	{ "stoer = fs", 0 },
-	{ "no equals sign", 0 },
-	{ "max_upload_bytes = 32M", 1 },
-	{ "max_upload_bytes = 10k", 1 },
-	{ "max_upload_bytes = 0", 0 },
-	{ "max_upload_bytes = -5", 0 },
-	{ "max_upload_bytes = 12X", 0 },
-	{ "max_upload_bytes = 99999999999999999999", 0 },
-	{ "max_side = 16384", 1 },
-	{ "max_side = 1.5", 0 },
-	{ "max_frames = ten", 0 },
-	{ "strip_location = no", 1 },
-	{ "strip_location = maybe", 0 },
-	{ "url_upload = On", 1 },
-	{ "url_upload_concurrency = 3", 1 },
-	{ "url_upload_concurrency = 0", 0 },
-	{ "public_url = https://cdn.example.com/", 1 },
-	{ "public_url = ftp://cdn.example.com", 0 },
-	{ "s3_endpoint = http://127.0.0.1:7480", 1 },
-	{ "s3_endpoint = 127.0.0.1:7480", 0 },
+	{ "", CONF_OK },
+	{ "   # a comment", CONF_OK },
+	{ "store = s3", CONF_OK },
+	{ "store=fs", CONF_OK },
+	{ "store = ftp", CONF_BAD_VALUE },
+	{ "stoer = fs", CONF_UNKNOWN_KEY },
+	{ "no equals sign", CONF_BAD_LINE },
+	{ "max_upload_bytes = 32M", CONF_OK },
+	{ "max_upload_bytes = 10k", CONF_OK },
+	{ "max_upload_bytes = 0", CONF_BAD_VALUE },
+	{ "max_upload_bytes = -5", CONF_BAD_VALUE },
+	{ "max_upload_bytes = 12X", CONF_BAD_VALUE },
+	{ "max_upload_bytes = 99999999999999999999", CONF_BAD_VALUE },
+	{ "max_side = 16384", CONF_OK },
+	{ "max_side = 1.5", CONF_BAD_VALUE },
+	{ "max_frames = ten", CONF_BAD_VALUE },
+	{ "strip_location = no", CONF_OK },
+	{ "strip_location = maybe", CONF_BAD_VALUE },
+	{ "url_upload = On", CONF_OK },
+	{ "url_upload_concurrency = 3", CONF_OK },
+	{ "url_upload_concurrency = 0", CONF_BAD_VALUE },
+	{ "public_url = https://cdn.example.com/", CONF_OK },
+	{ "public_url = ftp://cdn.example.com", CONF_BAD_VALUE },
+	{ "s3_endpoint = http://127.0.0.1:7480", CONF_OK },
+	{ "s3_endpoint = 127.0.0.1:7480", CONF_BAD_VALUE },
 	/* Found by tests/fuzz/conf: these became "http:" and were taken. */
-	{ "s3_endpoint = http://", 0 },
-	{ "public_url = https:///", 0 },
-	{ "s3_secret_key = a#b=c", 1 },
+	{ "s3_endpoint = http://", CONF_BAD_VALUE },
+	{ "public_url = https:///", CONF_BAD_VALUE },
+	{ "s3_secret_key = a#b=c", CONF_OK },
 };
 
 static void
@@ -49,14 +49,14 @@ test_lines(void)
 	struct conf	 c;
 	char		 err[256];
 	size_t		 i;
-	int		 rc;
+	enum conf_status rc;
 
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		conf_defaults(&c);
 		err[0] = '\0';
 		rc = conf_line(&c, lines[i].line, err, sizeof(err));
-		ok((rc == 0) == lines[i].ok, "'%s' %s %s", lines[i].line,
-		    lines[i].ok ? "accepted" : "refused", err);
+		ok(rc == lines[i].want, "'%s' %s (%d) %s", lines[i].line,
+		    lines[i].want == CONF_OK ? "accepted" : "refused", rc, err);
 		conf_free(&c);
 	}
 }
@@ -101,31 +101,32 @@ test_check(void)
 
 	conf_defaults(&c);
 	conf_set(&c, "store", "s3", err, sizeof(err));
-	ok(conf_check(&c, err, sizeof(err)) == -1 &&
+	ok(conf_check(&c, err, sizeof(err)) == CONF_INCOMPLETE &&
 	    strstr(err, "s3_endpoint") != NULL,
 	    "store = s3 without an endpoint refused: %s", err);
 	conf_set(&c, "s3_endpoint", "http://127.0.0.1:1", err, sizeof(err));
 	conf_set(&c, "s3_bucket", "b", err, sizeof(err));
 	conf_set(&c, "s3_access_key", "a", err, sizeof(err));
 	conf_set(&c, "s3_secret_key", "s", err, sizeof(err));
-	ok(conf_check(&c, err, sizeof(err)) == 0, "complete s3 accepted");
+	ok(conf_check(&c, err, sizeof(err)) == CONF_OK, "complete s3 accepted");
 	conf_set(&c, "url_upload_allow", "127.0.0.1:8080, [::1]:80 a.b:1",
 	    err, sizeof(err));
-	ok(conf_check(&c, err, sizeof(err)) == 0, "url_upload_allow taken");
+	ok(conf_check(&c, err, sizeof(err)) == CONF_OK,
+	    "url_upload_allow taken");
 	conf_set(&c, "url_upload_concurrency", "257", err, sizeof(err));
-	ok(conf_check(&c, err, sizeof(err)) == -1 &&
+	ok(conf_check(&c, err, sizeof(err)) == CONF_BAD_VALUE &&
 	    strstr(err, "url_upload_concurrency") != NULL,
 	    "url_upload_concurrency over 256 refused: %s", err);
 	conf_set(&c, "url_upload_concurrency", "256", err, sizeof(err));
-	ok(conf_check(&c, err, sizeof(err)) == 0,
+	ok(conf_check(&c, err, sizeof(err)) == CONF_OK,
 	    "url_upload_concurrency 256 accepted");
 	conf_set(&c, "url_upload_allow", "127.0.0.1:8080 localhost", err,
 	    sizeof(err));
-	ok(conf_check(&c, err, sizeof(err)) == -1 &&
+	ok(conf_check(&c, err, sizeof(err)) == CONF_BAD_VALUE &&
 	    strstr(err, "url_upload_allow") != NULL,
 	    "url_upload_allow without a port refused: %s", err);
 	conf_set(&c, "url_upload_allow", "[::1]:0", err, sizeof(err));
-	ok(conf_check(&c, err, sizeof(err)) == -1,
+	ok(conf_check(&c, err, sizeof(err)) == CONF_BAD_VALUE,
 	    "url_upload_allow port 0 refused: %s", err);
 	conf_free(&c);
 }
@@ -144,18 +145,18 @@ test_load(void)
 	fclose(f);
 	setenv("IMGHOST_CONF", path, 1);
 	setenv("IMGHOST_MAX_SIDE", "200", 1);
-	ok(conf_load(&c, err, sizeof(err)) == 0 && c.max_side == 200 &&
+	ok(conf_load(&c, err, sizeof(err)) == CONF_OK && c.max_side == 200 &&
 	    strcmp(c.fs_root, "/tmp/x") == 0,
 	    "environment overrides the file %s", err);
 	conf_free(&c);
 	setenv("IMGHOST_MAX_FRAMES", "lots", 1);
-	ok(conf_load(&c, err, sizeof(err)) == -1 &&
+	ok(conf_load(&c, err, sizeof(err)) == CONF_BAD_VALUE &&
 	    strstr(err, "IMGHOST_MAX_FRAMES") != NULL,
 	    "bad environment value named: %s", err);
 	conf_free(&c);
 	unsetenv("IMGHOST_MAX_FRAMES");
 	setenv("IMGHOST_NO_SUCH_KEY", "1", 1);
-	ok(conf_load(&c, err, sizeof(err)) == -1 &&
+	ok(conf_load(&c, err, sizeof(err)) == CONF_UNKNOWN_KEY &&
 	    strstr(err, "no_such_key") != NULL,
 	    "unknown environment key named: %s", err);
 	conf_free(&c);
@@ -163,11 +164,11 @@ test_load(void)
 	f = fopen(path, "a");
 	fputs("bogus line\n", f);
 	fclose(f);
-	ok(conf_load(&c, err, sizeof(err)) == -1 &&
+	ok(conf_load(&c, err, sizeof(err)) == CONF_BAD_LINE &&
 	    strstr(err, ":5:") != NULL, "bad file line numbered: %s", err);
 	conf_free(&c);
 	unlink(path);
-	ok(conf_load(&c, err, sizeof(err)) == -1,
+	ok(conf_load(&c, err, sizeof(err)) == CONF_UNREADABLE,
 	    "a missing IMGHOST_CONF file is an error: %s", err);
 	conf_free(&c);
 }
