@@ -93,9 +93,10 @@ static const struct img_rule {
  * disk cache in MAGICK_TEMPORARY_PATH, read and written with pread and
  * pwrite, never mapped (the map limit is 0): mapped files count in the
  * resident size, and Debian's 512 MiB map limit let the resizer reach
- * 880 MB on a 23 KB GIF.  FIXME: libwebp decodes into a buffer of its
- * own (4 bytes a pixel) outside this account, 403 MB for a 100 MP WebP;
- * a scaled decode (WebPDecoderConfig's use_scaling) would bound it.
+ * 880 MB on a 23 KB GIF.  ImageMagick's WebP coder has libwebp decode
+ * into a buffer of its own (4 bytes a pixel) outside this account, 403
+ * MB for a 100 MP WebP, so the resizer decodes still WebP itself, scaled
+ * by libwebp to 2560 px at most (resize-cron/webp.c): 100 MB.
  */
 #define IMG_MEMORY	(256 * IMG_MIB)
 

@@ -14,6 +14,7 @@
 
 #include "size.h"
 #include "variant.h"
+#include "webp.h"
 
 #define VARIANT_JPEG_QUALITY	82
 #define VARIANT_WEBP_QUALITY	80
@@ -223,6 +224,36 @@ variant_decode(const void *buf, size_t len, enum img_type type, char *err,
 fail:
 	DestroyMagickWand(w);
 	return NULL;
+}
+
+/*
+ * Decodes buf as variant_decode() does, but a still WebP through
+ * webp_decode(), scaled on decoding to twice the largest box (so large is
+ * still made by the same Lanczos filter, from 2560 pixels at most):
+ * ImageMagick's coder would hold the full-size picture twice, once
+ * outside its memory limit.  The original's size goes into *width and
+ * *height, or 0 when it is the wand's.
+ */
+static MagickWand *
+variant_decode_any(const void *buf, size_t len, enum img_type type,
+    long *width, long *height, char *err, size_t errsz)
+{
+	MagickWand	*w;
+
+	*width = *height = 0;
+	if (type == IMG_WEBP) {
+		switch (webp_decode(buf, len, 2 * variant_largest_box(), &w,
+		    width, height, err, errsz)) {
+		case WEBP_OK:
+			return w;
+		case WEBP_BAD:
+			return NULL;
+		case WEBP_ANIMATED:
+			*width = *height = 0;
+			break;
+		}
+	}
+	return variant_decode(buf, len, type, err, errsz);
 }
 
 /* Frees what ImageMagick allocated for a list of n names. */
@@ -599,21 +630,25 @@ variant_encode_twins(MagickWand *w, enum img_type type,
 /*
  * Scales and encodes every size, largest first, each scaled from the one
  * before so no step reads more pixels than it must.  size_list is
- * smallest first.
+ * smallest first.  The sizes are fitted to width x height, the
+ * original's (0: the decoded wand's), so a picture decoded scaled gets
+ * the same sizes as before.
  */
 static int
-variant_scale_all(MagickWand *decoded, enum img_type type,
-    struct variant *out, size_t *n, char *err, size_t errsz)
+variant_scale_all(MagickWand *decoded, enum img_type type, long width,
+    long height, struct variant *out, size_t *n, char *err, size_t errsz)
 {
 	const struct size	*s;
 	MagickWand		*prev = decoded, *w;
 	size_t			 i;
-	long			 width, height, tw, th;
+	long			 tw, th;
 	int			 rc = 0;
 
 	MagickResetIterator(decoded);
-	width = (long)MagickGetImageWidth(decoded);
-	height = (long)MagickGetImageHeight(decoded);
+	if (width == 0 || height == 0) {
+		width = (long)MagickGetImageWidth(decoded);
+		height = (long)MagickGetImageHeight(decoded);
+	}
 	for (i = 0; size_list[i].name != NULL; i++)
 		continue;
 	while (rc == 0 && i-- > 0) {
@@ -638,13 +673,16 @@ variant_make_all(const void *buf, size_t len, enum img_type type,
     struct variant out[VARIANT_MAX], size_t *n, char *err, size_t errsz)
 {
 	MagickWand	*w;
+	long		 width, height;
 
 	*n = 0;
-	if ((w = variant_decode(buf, len, type, err, errsz)) == NULL)
+	if ((w = variant_decode_any(buf, len, type, &width, &height, err,
+	    errsz)) == NULL)
 		goto fail;
 	if ((w = variant_prepare(w, err, errsz)) == NULL)
 		goto fail;
-	if (variant_scale_all(w, type, out, n, err, errsz) == -1)
+	if (variant_scale_all(w, type, width, height, out, n, err,
+	    errsz) == -1)
 		goto fail;
 	DestroyMagickWand(w);
 	return 0;
