@@ -23,6 +23,7 @@
 #include <wand/MagickWand.h>
 
 #include "conf.h"
+#include "ctr.h"
 #include "img.h"
 #include "img_policy.h"
 #include "log.h"
@@ -66,37 +67,6 @@ struct img_hdr {
 	const uint8_t	*exif;		/* WebP only: the EXIF chunk, or NULL */
 	size_t		 exif_len;
 };
-
-static uint32_t
-img_be16(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 8 | p[1];
-}
-
-static uint32_t
-img_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t
-img_le16(const uint8_t *p)
-{
-	return (uint32_t)p[1] << 8 | p[0];
-}
-
-static uint32_t
-img_le24(const uint8_t *p)
-{
-	return (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
-static uint32_t
-img_le32(const uint8_t *p)
-{
-	return (uint32_t)p[3] << 24 | img_le24(p);
-}
 
 /* The type the magic bytes say; buf may be NULL when len is 0. */
 enum img_type
@@ -198,15 +168,15 @@ img_walk_jpeg(const uint8_t *p, size_t len, struct img_hdr *h)
 			continue;	/* no length follows these */
 		if (m == 0xd9 || len - off < 2)
 			return -1;	/* EOI or the end before a scan */
-		seg = img_be16(p + off);
+		seg = ctr_be16(p + off);
 		if (seg < 2 || seg > len - off)
 			return -1;
 		if (img_jpeg_sof(m) && !sof) {
 			if (seg < 8)
 				return -1;
 			sof = 1;
-			h->height = img_be16(p + off + 3);
-			h->width = img_be16(p + off + 5);
+			h->height = ctr_be16(p + off + 3);
+			h->width = ctr_be16(p + off + 5);
 		}
 		if (m == 0xda)
 			return sof && seg < len - off ? 0 : -1;
@@ -228,12 +198,12 @@ img_walk_png(const uint8_t *p, size_t len, struct img_hdr *h)
 	uint32_t	 n;
 	int		 idat = 0;
 
-	if (len < 33 || img_be32(p + 8) != 13 || memcmp(p + 12, "IHDR", 4))
+	if (len < 33 || ctr_be32(p + 8) != 13 || memcmp(p + 12, "IHDR", 4))
 		return -1;
-	h->width = img_be32(p + 16);
-	h->height = img_be32(p + 20);
+	h->width = ctr_be32(p + 16);
+	h->height = ctr_be32(p + 20);
 	while (len - off >= 12) {
-		n = img_be32(p + off);
+		n = ctr_be32(p + off);
 		if (n > 0x7fffffff || n > len - off - 12)
 			return -1;
 		if (memcmp(p + off + 4, "IEND", 4) == 0)
@@ -243,20 +213,6 @@ img_walk_png(const uint8_t *p, size_t len, struct img_hdr *h)
 		off += 12 + (size_t)n;
 	}
 	return -1;
-}
-
-/* Skips GIF data sub-blocks from off: the offset past the terminator, or 0. */
-static size_t
-img_gif_blocks(const uint8_t *p, size_t len, size_t off)
-{
-	while (off < len) {
-		if (p[off] == 0)
-			return off + 1;
-		if (p[off] >= len - off)
-			return 0;
-		off += 1 + (size_t)p[off];
-	}
-	return 0;
 }
 
 /*
@@ -272,22 +228,22 @@ img_walk_gif(const uint8_t *p, size_t len, struct img_hdr *h)
 
 	if (len < 13)
 		return -1;
-	h->width = img_le16(p + 6);
-	h->height = img_le16(p + 8);
+	h->width = ctr_le16(p + 6);
+	h->height = ctr_le16(p + 8);
 	if (p[10] & 0x80)
 		off += 3 << ((p[10] & 7) + 1);
 	while (off < len) {
 		if (p[off] == 0x21) {
-			if ((off = img_gif_blocks(p, len, off + 2)) == 0)
+			if ((off = ctr_gif_blocks(p, len, off + 2)) == 0)
 				return -1;
 			continue;
 		}
 		if (p[off] != 0x2c || len - off < 10)
 			return -1;	/* trailer or junk before an image */
-		if ((long)img_le16(p + off + 5) > h->width)
-			h->width = img_le16(p + off + 5);
-		if ((long)img_le16(p + off + 7) > h->height)
-			h->height = img_le16(p + off + 7);
+		if ((long)ctr_le16(p + off + 5) > h->width)
+			h->width = ctr_le16(p + off + 5);
+		if ((long)ctr_le16(p + off + 7) > h->height)
+			h->height = ctr_le16(p + off + 7);
 		ct = p[off + 9] & 0x80 ? 3 << ((p[off + 9] & 7) + 1) : 0;
 		off += 10 + ct;
 		/* The LZW code size, a sub-block length, one byte of it. */
@@ -309,7 +265,7 @@ img_webp_bits(const uint8_t *p, size_t len, long *w, long *h)
 	const uint8_t	*d;
 
 	while (len - off >= 8) {
-		n = img_le32(p + off + 4);
+		n = ctr_le32(p + off + 4);
 		if (n > len - off - 8)
 			return -1;
 		d = p + off + 8;
@@ -318,13 +274,13 @@ img_webp_bits(const uint8_t *p, size_t len, long *w, long *h)
 			if (n <= 10 || (d[0] & 1) || d[3] != 0x9d ||
 			    d[4] != 0x01 || d[5] != 0x2a)
 				return -1;
-			*w = img_le16(d + 6) & 0x3fff;
-			*h = img_le16(d + 8) & 0x3fff;
+			*w = ctr_le16(d + 6) & 0x3fff;
+			*h = ctr_le16(d + 8) & 0x3fff;
 			return 0;
 		}
 		if (memcmp(p + off, "VP8L", 4) == 0) {
 			/* Signature, 14-bit sides less one, version 0. */
-			if (n <= 5 || d[0] != 0x2f || ((v = img_le32(d + 1))
+			if (n <= 5 || d[0] != 0x2f || ((v = ctr_le32(d + 1))
 			    >> 29) != 0)
 				return -1;
 			*w = (v & 0x3fff) + 1;
@@ -349,10 +305,10 @@ img_webp_frame(const uint8_t *d, size_t n, const struct img_hdr *h)
 
 	if (n < 16)
 		return -1;
-	x = 2 * (long)img_le24(d);
-	y = 2 * (long)img_le24(d + 3);
-	fw = (long)img_le24(d + 6) + 1;
-	fh = (long)img_le24(d + 9) + 1;
+	x = 2 * (long)ctr_le24(d);
+	y = 2 * (long)ctr_le24(d + 3);
+	fw = (long)ctr_le24(d + 6) + 1;
+	fh = (long)ctr_le24(d + 9) + 1;
 	if (x + fw > h->width || y + fh > h->height)
 		return -1;
 	if (img_webp_bits(d + 16, n - 16, &bw, &bh) == -1)
@@ -374,7 +330,7 @@ img_walk_webp(const uint8_t *p, size_t len, struct img_hdr *h)
 	long		 bw, bh;
 	int		 flags;
 
-	if (len < 20 || (n = img_le32(p + 4)) < 12 || n > len - 8)
+	if (len < 20 || (n = ctr_le32(p + 4)) < 12 || n > len - 8)
 		return -1;
 	end = 8 + (size_t)n;
 	if (memcmp(p + 12, "VP8X", 4) != 0) {
@@ -384,11 +340,11 @@ img_walk_webp(const uint8_t *p, size_t len, struct img_hdr *h)
 		h->frames = 1;
 		return img_webp_bits(p + 12, end - 12, &h->width, &h->height);
 	}
-	if ((n = img_le32(p + 16)) < 10 || n > end - 20)
+	if ((n = ctr_le32(p + 16)) < 10 || n > end - 20)
 		return -1;
 	flags = p[20];
-	h->width = (long)img_le24(p + 24) + 1;
-	h->height = (long)img_le24(p + 27) + 1;
+	h->width = (long)ctr_le24(p + 24) + 1;
+	h->height = (long)ctr_le24(p + 27) + 1;
 	off = 20 + (size_t)n + (n & 1);
 	if (!(flags & 0x02)) {
 		h->frames = 1;
@@ -399,7 +355,7 @@ img_walk_webp(const uint8_t *p, size_t len, struct img_hdr *h)
 			return -1;
 	}
 	for (; off <= end && end - off >= 8; off += 8 + (size_t)n + (n & 1)) {
-		if ((n = img_le32(p + off + 4)) > end - off - 8)
+		if ((n = ctr_le32(p + off + 4)) > end - off - 8)
 			return -1;
 		if (memcmp(p + off, "ANMF", 4) == 0 && (flags & 0x02)) {
 			if (img_webp_frame(p + off + 8, n, h) == -1)

@@ -32,6 +32,7 @@
 #include <md5.h>
 #include <zlib.h>
 
+#include "ctr.h"
 #include "strip.h"
 
 /* A JPEG segment's payload: 65535 less the two length bytes. */
@@ -102,28 +103,6 @@ struct strip_alias {
 	const char	*conv[STRIP_ALIAS_MAX];	/* the conventional one */
 	size_t		 n;
 };
-
-static uint16_t
-strip_rd16(const unsigned char *p, int be)
-{
-	return be ? (p[0] << 8 | p[1]) : (p[1] << 8 | p[0]);
-}
-
-static uint32_t
-strip_rd32(const unsigned char *p, int be)
-{
-	return be ? ((uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]) :
-	    ((uint32_t)p[3] << 24 | p[2] << 16 | p[1] << 8 | p[0]);
-}
-
-static void
-strip_wr32(unsigned char *p, uint32_t v, int be)
-{
-	int	 i;
-
-	for (i = 0; i < 4; i++)
-		p[be ? i : 3 - i] = v >> (24 - 8 * i);
-}
 
 static void
 strip_put(struct strip_out *o, const void *p, size_t n)
@@ -389,42 +368,6 @@ strip_put_xmp(struct strip_out *o, const unsigned char *p, size_t n,
 
 /* ---- EXIF ---- */
 
-/* Finds tag in the IFD at off; 1 with its value in *val, else 0. */
-static int
-strip_ifd_find(const unsigned char *p, size_t n, int be, uint32_t off,
-    uint16_t tag, uint32_t *val)
-{
-	size_t	 e, i, count;
-
-	if (off > n || n - off < 2)
-		return 0;
-	count = strip_rd16(p + off, be);
-	for (i = 0; i < count; i++) {
-		e = off + 2 + 12 * i;
-		if (e > n || n - e < 12)
-			return 0;
-		if (strip_rd16(p + e, be) == tag) {
-			*val = strip_rd32(p + e + 8, be);
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* The offset of the IFD after the one at off (IFD1 after IFD0), or 0. */
-static uint32_t
-strip_ifd_next(const unsigned char *p, size_t n, int be, uint32_t off)
-{
-	size_t	 e;
-
-	if (off > n || n - off < 2)
-		return 0;
-	e = off + 2 + 12 * (size_t)strip_rd16(p + off, be);
-	if (e > n || n - e < 4)
-		return 0;
-	return strip_rd32(p + e, be);
-}
-
 /*
  * 1 when p starts with the "Exif\0\0" header.  exiftool takes any sixth
  * byte, so this does too.
@@ -445,24 +388,17 @@ strip_exif_has_gps(const unsigned char *p, size_t n)
 		p += 6;
 		n -= 6;
 	}
-	if (n < 8)
+	if (!ctr_tiff_hdr(p, n, &be, &ifd0))
 		return 0;
-	if (p[0] == 'M' && p[1] == 'M')
-		be = 1;
-	else if (p[0] == 'I' && p[1] == 'I')
-		be = 0;
-	else
-		return 0;
-	ifd0 = strip_rd32(p + 4, be);
 	/* Where readers look: IFD0, and the Exif IFD and IFD1 besides. */
-	if (strip_ifd_find(p, n, be, ifd0, EXIF_TAG_GPS_INFO_IFD_POINTER, &v))
+	if (ctr_ifd_find(p, n, be, ifd0, EXIF_TAG_GPS_INFO_IFD_POINTER, &v))
 		return 1;
-	if (strip_ifd_find(p, n, be, ifd0, EXIF_TAG_EXIF_IFD_POINTER, &sub) &&
-	    strip_ifd_find(p, n, be, sub, EXIF_TAG_GPS_INFO_IFD_POINTER, &v))
+	if (ctr_ifd_find(p, n, be, ifd0, EXIF_TAG_EXIF_IFD_POINTER, &sub) &&
+	    ctr_ifd_find(p, n, be, sub, EXIF_TAG_GPS_INFO_IFD_POINTER, &v))
 		return 1;
-	sub = strip_ifd_next(p, n, be, ifd0);
+	sub = ctr_ifd_next(p, n, be, ifd0);
 	return sub != 0 &&
-	    strip_ifd_find(p, n, be, sub, EXIF_TAG_GPS_INFO_IFD_POINTER, &v);
+	    ctr_ifd_find(p, n, be, sub, EXIF_TAG_GPS_INFO_IFD_POINTER, &v);
 }
 
 /* Loads and saves EXIF with libexif, the GPS IFD emptied; NULL on ENOMEM. */
@@ -564,7 +500,7 @@ strip_ext_chunk(struct strip_out *o, const struct strip_ext *e, size_t i,
 	if (e->len[j] == 0 || memcmp(c, o->p + e->at[i], 32) != 0)
 		return;
 	dl = e->len[j] - 40;
-	off = strip_rd32(c + 36, 1);
+	off = ctr_rd32(c + 36, 1);
 	if (off > full || dl > full - off)
 		return;
 	if (back)
@@ -620,7 +556,7 @@ strip_jpeg_ext(struct strip_out *o, struct strip_ext *e)
 	for (i = 0; i < e->n && !o->nomem && !o->over; i++) {
 		if (e->len[i] == 0)
 			continue;
-		full = strip_rd32(o->p + e->at[i] + 32, 1);
+		full = ctr_rd32(o->p + e->at[i] + 32, 1);
 		if (full == 0 || full > o->len)
 			strip_ext_alone(o, e, i);
 		else if (full > o->budget) {
@@ -786,7 +722,7 @@ strip_irb_iptc(struct strip_out *t, const unsigned char *r, size_t hl,
 	irb->at = at + hl + 4;
 	irb->len = t->len - irb->at;
 	if (!t->nomem) {
-		strip_wr32(sz, irb->len, 1);
+		ctr_wr32(sz, irb->len, 1);
 		memcpy(t->p + at + hl, sz, 4);
 	}
 	if (irb->len & 1)
@@ -819,7 +755,7 @@ strip_irb_exif(struct strip_out *t, const unsigned char *r, size_t hl,
 		return 0;
 	}
 	strip_put(t, r, hl);
-	strip_wr32(sz, xlen, 1);
+	ctr_wr32(sz, xlen, 1);
 	strip_put(t, sz, 4);
 	strip_put(t, x, xlen);
 	if (xlen & 1)
@@ -880,7 +816,7 @@ strip_irb(struct strip_out *t, const unsigned char *p, size_t n)
 		hl = 6 + ((1 + (size_t)p[i + 6] + 1) & ~(size_t)1);
 		if (n - i < hl + 4)
 			break;
-		size = strip_rd32(p + i + hl, 1);
+		size = ctr_rd32(p + i + hl, 1);
 		if (size > n - i - hl - 4)
 			break;
 		total = hl + 4 + size + (size & 1);
@@ -1009,7 +945,7 @@ strip_png_chunk(struct strip_out *o, const char *type, const void *a,
 	unsigned char	 hdr[8], crc[4];
 	uLong		 c;
 
-	strip_wr32(hdr, alen + blen, 1);
+	ctr_wr32(hdr, alen + blen, 1);
 	memcpy(hdr + 4, type, 4);
 	/* crc32() with a NULL buffer gives 0, whatever it is passed. */
 	c = crc32(0, hdr + 4, 4);
@@ -1017,7 +953,7 @@ strip_png_chunk(struct strip_out *o, const char *type, const void *a,
 		c = crc32(c, a, alen);
 	if (blen > 0)
 		c = crc32(c, b, blen);
-	strip_wr32(crc, c, 1);
+	ctr_wr32(crc, c, 1);
 	strip_put(o, hdr, 8);
 	strip_put(o, a, alen);
 	strip_put(o, b, blen);
@@ -1458,7 +1394,7 @@ strip_png_count(struct strip_out *o, const unsigned char *b, size_t n)
 	size_t			 i = 8, dlen, zlen, got;
 
 	while (n - i >= 12 && !o->over && !o->nomem) {
-		dlen = strip_rd32(b + i, 1);
+		dlen = ctr_rd32(b + i, 1);
 		if (dlen > n - i - 12)
 			break;
 		if (strip_png_zdata(b + i, dlen, &z, &zlen))
@@ -1520,7 +1456,7 @@ strip_png(const unsigned char *b, size_t n, struct strip_out *o)
 	strip_put(o, b, 8);
 	/* exiftool reads chunks after IEND as a trailer: so does this. */
 	while (n - i >= 12) {
-		dlen = strip_rd32(b + i, 1);
+		dlen = ctr_rd32(b + i, 1);
 		if (dlen > n - i - 12)
 			break;
 		if ((st = strip_png_one(o, b + i, dlen)) != STRIP_DONE)
@@ -1559,7 +1495,7 @@ strip_webp_chunk(struct strip_out *o, const unsigned char *c, size_t csz,
 		return STRIP_BAD;
 	}
 	memcpy(hdr, "EXIF", 4);
-	strip_wr32(hdr + 4, xlen, 0);
+	ctr_wr32(hdr + 4, xlen, 0);
 	strip_put(o, hdr, 8);
 	strip_put(o, x, xlen);
 	if (xlen & 1)
@@ -1576,14 +1512,14 @@ static enum strip_status
 strip_webp(const unsigned char *b, size_t n, struct strip_out *o)
 {
 	size_t			 i = 12, csz, total, before;
-	size_t			 riffend = (size_t)strip_rd32(b + 4, 0) + 8;
+	size_t			 riffend = (size_t)ctr_rd32(b + 4, 0) + 8;
 	int64_t			 nriff, delta = 0;
 	enum strip_status	 st;
 
 	strip_put(o, b, 12);
 	/* exiftool reads chunks past the RIFF size too: so does this. */
 	while (n - i >= 8) {
-		csz = strip_rd32(b + i + 4, 0);
+		csz = ctr_rd32(b + i + 4, 0);
 		if (csz > n - i - 8)
 			break;
 		total = 8 + csz + (csz & 1);
@@ -1603,7 +1539,7 @@ strip_webp(const unsigned char *b, size_t n, struct strip_out *o)
 	nriff = (int64_t)riffend - 8 + delta;
 	if (nriff < 0 || nriff > UINT32_MAX)
 		return STRIP_BAD;
-	strip_wr32(o->p + 4, nriff, 0);
+	ctr_wr32(o->p + 4, nriff, 0);
 	return STRIP_DONE;
 }
 
@@ -1613,9 +1549,9 @@ strip_webp(const unsigned char *b, size_t n, struct strip_out *o)
 static size_t
 strip_gif_blocks(const unsigned char *b, size_t n, size_t i)
 {
-	while (i < n && b[i] != 0)
-		i += (size_t)b[i] + 1;
-	return i < n ? i + 1 : n;
+	size_t	 end = ctr_gif_blocks(b, n, i);
+
+	return end == 0 ? n : end;
 }
 
 /* The bytes of the colour table that a packed field announces. */
