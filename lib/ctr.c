@@ -1,0 +1,135 @@
+/*
+ * Container framing shared by probing (lib/img.c) and stripping
+ * (lib/strip*.c): byte readers, GIF sub-blocks, TIFF IFDs.  Every
+ * function here takes the bytes' bound and reads nothing past it.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctr.h"
+
+/* The two bytes at p, big-endian. */
+uint32_t
+ctr_be16(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 8 | p[1];
+}
+
+/* The four bytes at p, big-endian. */
+uint32_t
+ctr_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The two bytes at p, little-endian. */
+uint32_t
+ctr_le16(const uint8_t *p)
+{
+	return (uint32_t)p[1] << 8 | p[0];
+}
+
+/* The three bytes at p, little-endian (WebP's canvas and frames). */
+uint32_t
+ctr_le24(const uint8_t *p)
+{
+	return (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/* The four bytes at p, little-endian. */
+uint32_t
+ctr_le32(const uint8_t *p)
+{
+	return (uint32_t)p[3] << 24 | ctr_le24(p);
+}
+
+/* Two bytes in the given order. */
+uint32_t
+ctr_rd16(const uint8_t *p, int be)
+{
+	return be ? ctr_be16(p) : ctr_le16(p);
+}
+
+/* Four bytes in the given order. */
+uint32_t
+ctr_rd32(const uint8_t *p, int be)
+{
+	return be ? ctr_be32(p) : ctr_le32(p);
+}
+
+/* Writes v into the four bytes at p in the given order. */
+void
+ctr_wr32(uint8_t *p, uint32_t v, int be)
+{
+	int	 i;
+
+	for (i = 0; i < 4; i++)
+		p[be ? i : 3 - i] = v >> (24 - 8 * i);
+}
+
+/* Each sub-block is a length byte and that many bytes; 0 ends them. */
+size_t
+ctr_gif_blocks(const uint8_t *p, size_t len, size_t off)
+{
+	while (off < len) {
+		if (p[off] == 0)
+			return off + 1;
+		if (p[off] >= len - off)
+			return 0;
+		off += 1 + (size_t)p[off];
+	}
+	return 0;
+}
+
+/* "MM" or "II", then (not checked, as readers do not) 42, then IFD0. */
+int
+ctr_tiff_hdr(const uint8_t *p, size_t n, int *be, uint32_t *ifd0)
+{
+	if (n < 8)
+		return 0;
+	if (p[0] == 'M' && p[1] == 'M')
+		*be = 1;
+	else if (p[0] == 'I' && p[1] == 'I')
+		*be = 0;
+	else
+		return 0;
+	*ifd0 = ctr_rd32(p + 4, *be);
+	return 1;
+}
+
+/* An IFD: a count, then 12-byte entries of tag, type, count, value. */
+int
+ctr_ifd_find(const uint8_t *p, size_t n, int be, uint32_t off,
+    uint16_t tag, uint32_t *val)
+{
+	size_t	 e, i, count;
+
+	if (off > n || n - off < 2)
+		return 0;
+	count = ctr_rd16(p + off, be);
+	for (i = 0; i < count; i++) {
+		e = off + 2 + 12 * i;
+		if (e > n || n - e < 12)
+			return 0;
+		if (ctr_rd16(p + e, be) == tag) {
+			*val = ctr_rd32(p + e + 8, be);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The next IFD's offset follows the last entry. */
+uint32_t
+ctr_ifd_next(const uint8_t *p, size_t n, int be, uint32_t off)
+{
+	size_t	 e;
+
+	if (off > n || n - off < 2)
+		return 0;
+	e = off + 2 + 12 * (size_t)ctr_rd16(p + off, be);
+	if (e > n || n - e < 4)
+		return 0;
+	return ctr_rd32(p + e, be);
+}

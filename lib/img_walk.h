@@ -1,0 +1,24 @@
+/*
+ * The container walks of probing (lib/img_walk.c), shared with lib/img.c.
+ */
+#ifndef IMG_WALK_H
+#define IMG_WALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "img.h"
+
+/* What a container walk learns before any decoder runs. */
+struct img_hdr {
+	long		 width;		/* as stored, before EXIF rotation */
+	long		 height;
+	long		 frames;	/* WebP only; 0: ask the decoder */
+	const uint8_t	*exif;		/* WebP only: the EXIF chunk, or NULL */
+	size_t		 exif_len;
+};
+
+int		 img_walk(const uint8_t *, size_t, enum img_type,
+		    struct img_hdr *);
+
+#endif

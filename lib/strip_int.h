@@ -1,0 +1,49 @@
+/*
+ * What the files of the stripper (strip.c: the driver, JPEG, WebP, GIF;
+ * strip_png.c, strip_exif.c, strip_xmp.c, strip_iptc.c) share.
+ */
+#ifndef STRIP_INT_H
+#define STRIP_INT_H
+
+#include <zlib.h>
+
+/* A JPEG segment's payload: 65535 less the two length bytes. */
+#define STRIP_JPEG_SEG_MAX	65533
+#define STRIP_XMP_JPEG		"http://ns.adobe.com/xap/1.0/"	/* and NUL */
+#define STRIP_XMP_JPEG_EXT	"http://ns.adobe.com/xmp/extension/"
+#define STRIP_XMP_PNG		"XML:com.adobe.xmp"		/* and NUL */
+#define STRIP_IRB		"Photoshop 3.0"			/* and NUL */
+#define STRIP_IRB_IPTC		0x0404	/* Photoshop resource: IPTC-IIM */
+#define STRIP_IRB_DIGEST	0x0425	/* Photoshop resource: its MD5 */
+#define STRIP_IRB_EXIF		0x0422	/* Photoshop resource: EXIF */
+#define STRIP_IRB_XMP		0x0424	/* Photoshop resource: XMP */
+
+/* The output, grown as segments are appended, and the call's budget. */
+struct strip_out {
+	unsigned char	*p;
+	size_t		 len;
+	size_t		 cap;
+	int		 nomem;		/* an append failed; p is incomplete */
+	size_t		 budget;	/* what inflating may still yield */
+	int		 over;		/* the budget ran out */
+	z_stream	 z;		/* one inflater, reset for each chunk */
+	int		 zinit;		/* z is initialised */
+};
+
+
+void		 strip_put(struct strip_out *, const void *, size_t);
+void		 strip_put_xmp(struct strip_out *, const unsigned char *,
+		    size_t, size_t);
+size_t		 strip_prop_at(const unsigned char *, size_t);
+int		 strip_exif_hdr(const unsigned char *, size_t);
+enum strip_status strip_exif(const unsigned char *, size_t,
+		    unsigned char **, size_t *);
+long		 strip_iim(struct strip_out *, const unsigned char *, size_t);
+int		 strip_irb(struct strip_out *, const unsigned char *, size_t);
+void		 strip_png_count(struct strip_out *, const unsigned char *,
+		    size_t);
+enum strip_status strip_png(const unsigned char *, size_t,
+		    struct strip_out *);
+int		 strip_is_png(const unsigned char *, size_t);
+
+#endif
