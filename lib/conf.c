@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +57,14 @@ static const struct conf_key conf_keys[] = {
 #undef K
 
 /* Writes the message (a truncated one is still read) and returns st. */
-static enum conf_status
-conf_err(enum conf_status st, char *err, size_t errsz, const char *fmt,
-    const char *a, const char *b)
+static enum conf_status __attribute__((format(printf, 4, 5)))
+conf_err(enum conf_status st, char *err, size_t errsz, const char *fmt, ...)
 {
-	(void)snprintf(err, errsz, fmt, a, b);
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
 	return st;
 }
 

@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
 
 #include "ctr.h"
 #include "strip.h"

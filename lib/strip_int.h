@@ -5,6 +5,8 @@
 #ifndef STRIP_INT_H
 #define STRIP_INT_H
 
+/* next_in is const: zlib never writes the input. */
+#define ZLIB_CONST
 #include <zlib.h>
 
 /* A JPEG segment's payload: 65535 less the two length bytes. */

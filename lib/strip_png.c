@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
 
 #include "ctr.h"
 #include "strip.h"
@@ -99,7 +98,7 @@ strip_inflate(struct strip_out *o, const unsigned char *p, size_t n,
 	*outlen = 0;
 	if (n > UINT_MAX || strip_z_reset(o) == -1)
 		return NULL;
-	o->z.next_in = (unsigned char *)p;
+	o->z.next_in = p;
 	o->z.avail_in = n;
 	while (rc == Z_OK && got < lim) {
 		if (keep && strip_z_grow(o, &buf, &cap, got, lim) == -1)
@@ -155,7 +154,7 @@ strip_deflate(struct strip_out *o, const unsigned char *p, size_t n,
 		o->nomem = 1;
 		return NULL;
 	}
-	z.next_in = (unsigned char *)p;
+	z.next_in = p;
 	z.avail_in = n;
 	z.next_out = b;
 	z.avail_out = max;
