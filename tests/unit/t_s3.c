@@ -838,12 +838,12 @@ seen_page(void *arg, const struct store_entry *e, size_t n)
 }
 
 static enum store_status
-list(struct s3 *s3, const char *prefix, struct seen *s, int stop)
+list(struct s3 *s3, const char *under, struct seen *s, int stop)
 {
 	char	 p[128];
 
 	/* key()'s buffers are reused by seen_page(): keep a copy. */
-	strlcpy(p, prefix, sizeof(p));
+	strlcpy(p, under, sizeof(p));
 	memset(s, 0, sizeof(*s));
 	s->stop_after = stop;
 	return s3_list(s3, p, seen_page, s);

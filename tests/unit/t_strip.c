@@ -15,6 +15,7 @@
 
 #include <libexif/exif-data.h>
 #include <md5.h>
+#define ZLIB_CONST
 #include <zlib.h>
 
 #include "strip.h"
@@ -287,7 +288,7 @@ inflate_all(const unsigned char *p, size_t n, struct buf *b)
 	memset(&z, 0, sizeof(z));
 	if (inflateInit(&z) != Z_OK)
 		abort();
-	z.next_in = (unsigned char *)p;
+	z.next_in = p;
 	z.avail_in = n;
 	do {
 		z.next_out = o;
@@ -1053,8 +1054,8 @@ test_garbage(void)
 		free(in[k].p);
 	}
 	ok(bad == 0, "truncations: never an error, only DONE or UNCHANGED");
-	p = (unsigned char *)"\xff\xd8\xff\xe1\xff\xff";
-	ok(strip_location(p, 6, BUDGET, &out.p, &out.len) == STRIP_UNCHANGED,
+	ok(strip_location((const unsigned char *)"\xff\xd8\xff\xe1\xff\xff",
+	    6, BUDGET, &out.p, &out.len) == STRIP_UNCHANGED,
 	    "jpeg: a segment longer than the file, unchanged");
 	ok(strip_location((const unsigned char *)"GIF89a", 6, BUDGET, &out.p,
 	    &out.len) == STRIP_UNCHANGED, "gif: unchanged");
