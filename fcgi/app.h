@@ -32,31 +32,6 @@ void	api_get(struct app *, struct http_req *, const char *idstr);
 void	api_image_json(struct app *, struct http_req *,
 	    const struct db_image *, const int ready[], int duplicate);
 
-/*
- * The base of absolute URLs: public_url, else the request's scheme and
- * its Host when that names the loopback, else the address and port the
- * request came in on: a foreign Host never names a link.
- */
-void	api_base_url(struct app *, struct http_req *, char *buf, size_t sz);
-
-/* Writes s HTML-escaped. */
-void	page_escape(struct http_req *, const char *s);
-
-/*
- * Works out, once at start, the fingerprinted URLs of static/ and the
- * Content-Security-Policy; the pages below need it first.
- */
-void	page_init(const struct conf *);
-
-/* Reads the pages' files of static/ (dir), once per process at start. */
-void	static_init(const char *dir);
-
-/* The URL of static/name for the pages ("/static/app.1a2b3c4d.css"). */
-const char *static_url(const char *name);
-
-/* GET/HEAD /static/... and /favicon.ico, from memory. */
-void	static_serve(struct http_req *, const char *path);
-
 /* GET/HEAD /: the upload page. */
 void	page_upload(struct app *, struct http_req *);
 

@@ -15,8 +15,8 @@ health_serve(struct app *app, struct http_req *req)
 
 	http_head(req, ok ? 200 : 503, "application/json");
 	if (!ok)
-		FCGX_PutS("Retry-After: 5\r\n", req->fr->out);
-	FCGX_FPrintF(req->fr->out, "Cache-Control: no-store\r\n\r\n"
+		http_puts(req, "Retry-After: 5\r\n");
+	http_printf(req, "Cache-Control: no-store\r\n\r\n"
 	    "{\"status\": \"%s\", \"database\": \"%s\", "
 	    "\"store\": \"%s\", \"store_driver\": \"%s\"}\n",
 	    ok ? "ok" : "unavailable", db_ok ? "ok" : "down",

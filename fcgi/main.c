@@ -13,10 +13,12 @@
 #include "app.h"
 #include "db.h"
 #include "fetch.h"
+#include "html.h"
 #include "id.h"
 #include "img.h"
 #include "log.h"
 #include "metrics.h"
+#include "static.h"
 #include "store.h"
 
 /* 1 when the method is one of allow ("GET, HEAD"); else answers 405. */
@@ -154,13 +156,28 @@ app_init(struct app *app)
 	/* The database may be down at start-up: connect on first use. */
 	if ((app->db = db_open(app->conf.database_url)) == NULL)
 		err(1, "db_open");
-	page_init(&app->conf);
+	html_init(&app->conf);
 	if (app->conf.public_url == NULL)
 		log_warnx("public_url is not set: links name the address "
 		    "each request came in on, or a loopback Host");
 	if ((app->store = store_open(&app->conf)) == NULL)
 		errx(1, "cannot open the %s store",
 		    app->conf.store == CONF_STORE_S3 ? "s3" : "fs");
+}
+
+/*
+ * The one place an error a handler left is answered: JSON for API
+ * clients, the HTML page for a browser (http_prefers_html()).
+ */
+static void
+app_render_error(struct http_req *req)
+{
+	if (req->err.status == 0)
+		return;
+	if (req->html)
+		html_error(req, req->err.status, req->err.message);
+	else
+		http_error_json(req);
 }
 
 int
@@ -185,6 +202,7 @@ main(void)
 			log_context("%s %s", req.method, req.path);
 			app_route(&app, &req);
 		}
+		app_render_error(&req);
 		/* req.method is FastCGI's, freed by FCGX_Finish_r(). */
 		route = metrics_route_of(req.method, req.path);
 		FCGX_Finish_r(&fr);

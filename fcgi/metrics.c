@@ -246,30 +246,30 @@ metrics_sync(void)
 
 /* Writes the HELP and TYPE lines of one metric family. */
 static void
-metrics_family(FCGX_Stream *out, const char *name, const char *type,
+metrics_family(struct http_req *req, const char *name, const char *type,
     const char *help)
 {
-	FCGX_FPrintF(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	http_printf(req, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
 	    type);
 }
 
 static void
-metrics_requests(FCGX_Stream *out)
+metrics_requests(struct http_req *req)
 {
 	int	 r, c;
 
-	metrics_family(out, "imghost_http_requests_total", "counter",
+	metrics_family(req, "imghost_http_requests_total", "counter",
 	    "Requests the application answered, by route and status class.");
 	for (r = 0; r < METRICS_NROUTES; r++)
 		for (c = 0; c < 5; c++)
-			FCGX_FPrintF(out, "imghost_http_requests_total"
+			http_printf(req, "imghost_http_requests_total"
 			    "{route=\"%s\",code=\"%dxx\"} %llu\n",
 			    metrics_route_names[r], c + 1, (unsigned long long)
 			    metrics_get(&metrics->route[r].code[c]));
 }
 
 static void
-metrics_histogram(FCGX_Stream *out, int r)
+metrics_histogram(struct http_req *req, int r)
 {
 	const struct metrics_route_counts *rc = &metrics->route[r];
 	const char	*name = "imghost_http_request_duration_seconds";
@@ -279,11 +279,11 @@ metrics_histogram(FCGX_Stream *out, int r)
 
 	for (b = 0; b < METRICS_NBUCKETS; b++) {
 		cum += metrics_get(&rc->bucket[b]);
-		FCGX_FPrintF(out, "%s_bucket{route=\"%s\",le=\"%s\"} %llu\n",
+		http_printf(req, "%s_bucket{route=\"%s\",le=\"%s\"} %llu\n",
 		    name, route, metrics_le[b], (unsigned long long)cum);
 	}
 	cum += metrics_get(&rc->bucket[b]);
-	FCGX_FPrintF(out, "%s_bucket{route=\"%s\",le=\"+Inf\"} %llu\n"
+	http_printf(req, "%s_bucket{route=\"%s\",le=\"+Inf\"} %llu\n"
 	    "%s_sum{route=\"%s\"} %llu.%06llu\n"
 	    "%s_count{route=\"%s\"} %llu\n", name, route,
 	    (unsigned long long)cum, name, route,
@@ -293,7 +293,7 @@ metrics_histogram(FCGX_Stream *out, int r)
 }
 
 static void
-metrics_counters(FCGX_Stream *out)
+metrics_counters(struct http_req *req)
 {
 	static const struct {
 		const char	*name, *help;
@@ -317,41 +317,40 @@ metrics_counters(FCGX_Stream *out)
 	int	 i;
 
 	for (i = 0; i < METRICS_NCOUNTERS; i++) {
-		metrics_family(out, c[i].name, "counter", c[i].help);
-		FCGX_FPrintF(out, "%s %llu\n", c[i].name,
+		metrics_family(req, c[i].name, "counter", c[i].help);
+		http_printf(req, "%s %llu\n", c[i].name,
 		    (unsigned long long)metrics_get(&metrics->counter[i]));
 	}
 }
 
 /* The queue gauges, read now; imghost_db_up says whether they could be. */
 static void
-metrics_queue(struct app *app, FCGX_Stream *out)
+metrics_queue(struct app *app, struct http_req *req)
 {
 	struct db_queue_stats	 q;
 	int			 up;
 
 	up = db_queue_stats(app->db, &q) == DB_OK;
-	metrics_family(out, "imghost_db_up", "gauge",
+	metrics_family(req, "imghost_db_up", "gauge",
 	    "1 when the queue gauges below could be read from PostgreSQL.");
-	FCGX_FPrintF(out, "imghost_db_up %d\n", up);
+	http_printf(req, "imghost_db_up %d\n", up);
 	if (!up)
 		return;
-	metrics_family(out, "imghost_resize_queue_jobs", "gauge",
+	metrics_family(req, "imghost_resize_queue_jobs", "gauge",
 	    "Resize jobs in the queue, by state.");
-	FCGX_FPrintF(out, "imghost_resize_queue_jobs{state=\"queued\"} %lld\n"
+	http_printf(req, "imghost_resize_queue_jobs{state=\"queued\"} %lld\n"
 	    "imghost_resize_queue_jobs{state=\"running\"} %lld\n"
 	    "imghost_resize_queue_jobs{state=\"failed\"} %lld\n",
 	    q.queued, q.running, q.failed);
-	metrics_family(out, "imghost_resize_queue_oldest_seconds", "gauge",
+	metrics_family(req, "imghost_resize_queue_oldest_seconds", "gauge",
 	    "Age of the oldest job not failed, 0 when the queue is empty.");
-	FCGX_FPrintF(out, "imghost_resize_queue_oldest_seconds %.3f\n",
+	http_printf(req, "imghost_resize_queue_oldest_seconds %.3f\n",
 	    q.oldest_age);
 }
 
 void
 metrics_serve(struct app *app, struct http_req *req)
 {
-	FCGX_Stream	*out = req->fr->out;
 	int		 r;
 
 	if (metrics == NULL) {
@@ -359,16 +358,16 @@ metrics_serve(struct app *app, struct http_req *req)
 		return;
 	}
 	http_head(req, 200, "text/plain; version=0.0.4; charset=utf-8");
-	FCGX_PutS("Cache-Control: no-store\r\n\r\n", out);
+	http_puts(req, "Cache-Control: no-store\r\n\r\n");
 	if (strcmp(req->method, "HEAD") == 0)
 		return;
 	/* This scrape's own database work shows in the errors below. */
-	metrics_queue(app, out);
+	metrics_queue(app, req);
 	metrics_sync();
-	metrics_requests(out);
-	metrics_family(out, "imghost_http_request_duration_seconds",
+	metrics_requests(req);
+	metrics_family(req, "imghost_http_request_duration_seconds",
 	    "histogram", "Time to answer a request, by route.");
 	for (r = 0; r < METRICS_NROUTES; r++)
-		metrics_histogram(out, r);
-	metrics_counters(out);
+		metrics_histogram(req, r);
+	metrics_counters(req);
 }

@@ -116,7 +116,7 @@ serve_blob_head(struct http_req *req, int status, const char *mime,
 
 	serve_http_date(st->mtime, date, sizeof(date));
 	http_head(req, status, mime);
-	FCGX_FPrintF(req->fr->out, "Cache-Control: public, max-age=31536000, "
+	http_printf(req, "Cache-Control: public, max-age=31536000, "
 	    "immutable\r\nETag: %s\r\nLast-Modified: %s\r\n"
 	    "Accept-Ranges: bytes\r\n", st->etag, date);
 }
@@ -132,7 +132,7 @@ serve_cache_dir(const struct app *app)
 
 /* Where streamed bytes go: the client, and a new copy in the cache. */
 struct serve_out {
-	FCGX_Stream		*out;
+	struct http_req		*req;
 	struct cache_fill	*fill;		/* NULL: no copy */
 };
 
@@ -143,7 +143,7 @@ serve_sink(void *arg, const void *buf, size_t len)
 
 	if (o->fill != NULL)
 		cache_fill_write(o->fill, buf, len);
-	if (FCGX_PutStr(buf, len, o->out) != (int)len)
+	if (http_write(o->req, buf, len) == -1)
 		return -1;
 	metrics_add(METRICS_BYTES_OUT, len);
 	return 0;
@@ -158,7 +158,7 @@ serve_stream(struct app *app, struct http_req *req, const char *key,
     off_t off, off_t len, int whole)
 {
 	const char		*dir = serve_cache_dir(app);
-	struct serve_out	 o = { req->fr->out, NULL };
+	struct serve_out	 o = { req, NULL };
 	struct cache_fill	 fill;
 	struct store_stat	 got;
 	enum store_status	 rc;
@@ -194,14 +194,14 @@ serve_blob(struct app *app, struct http_req *req,
 
 	if (serve_not_modified(req, st)) {
 		serve_blob_head(req, 304, mime, st);
-		FCGX_PutS("\r\n", req->fr->out);
+		http_puts(req, "\r\n");
 		return;
 	}
 	rs = serve_if_range(req, st) ? range_parse(http_param(req,
 	    "HTTP_RANGE"), st->size, &off, &len) : RANGE_NONE;
 	if (rs == RANGE_BAD) {
 		http_head(req, 416, "application/json");
-		FCGX_FPrintF(req->fr->out, "Content-Range: bytes */%lld\r\n",
+		http_printf(req, "Content-Range: bytes */%lld\r\n",
 		    (long long)st->size);
 		http_error_tail(req, "bad_range", "the range is outside the "
 		    "image");
@@ -209,16 +209,16 @@ serve_blob(struct app *app, struct http_req *req,
 	}
 	serve_blob_head(req, rs == RANGE_OK ? 206 : 200, mime, st);
 	if (rs == RANGE_OK)
-		FCGX_FPrintF(req->fr->out, "Content-Range: bytes "
+		http_printf(req, "Content-Range: bytes "
 		    "%lld-%lld/%lld\r\n", (long long)off,
 		    (long long)(off + len - 1), (long long)st->size);
 	if (copy != NULL && rs == RANGE_NONE &&
 	    strcmp(req->method, "GET") == 0) {
-		FCGX_FPrintF(req->fr->out, "X-Sendfile: %s\r\n\r\n", copy);
+		http_printf(req, "X-Sendfile: %s\r\n\r\n", copy);
 		metrics_add(METRICS_CACHE_HITS, 1);
 		return;
 	}
-	FCGX_FPrintF(req->fr->out, "Content-Length: %lld\r\n\r\n",
+	http_printf(req, "Content-Length: %lld\r\n\r\n",
 	    (long long)len);
 	if (strcmp(req->method, "HEAD") != 0)
 		serve_stream(app, req, t->key, off, len, rs == RANGE_NONE);
@@ -299,9 +299,9 @@ serve_fallback(struct app *app, struct http_req *req,
 		http_error(req, 404, "not_found", "no such image");
 		return;
 	}
-	api_base_url(app, req, base, sizeof(base));
+	http_base_url(req, app->conf.public_url, base, sizeof(base));
 	http_head(req, 307, "application/json");
-	FCGX_FPrintF(req->fr->out, "Location: %s/i/%s.%s\r\n"
+	http_printf(req, "Location: %s/i/%s.%s\r\n"
 	    "Cache-Control: no-store\r\n\r\n{\"location\": \"%s/i/%s.%s\"}\n",
 	    base, t->id, img_ext(own), base, t->id, img_ext(own));
 }

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
+#include "static.h"
 #include "log.h"
 
 #define STATIC_MAX	(1 << 20)	/* no file of the pages is larger */
@@ -167,14 +167,14 @@ static_serve(struct http_req *req, const char *path)
 	inm = http_param(req, "HTTP_IF_NONE_MATCH");
 	if (inm != NULL && strstr(inm, f->etag) != NULL) {
 		http_head(req, 304, f->mime);
-		FCGX_FPrintF(req->fr->out, "Cache-Control: %s\r\n"
+		http_printf(req, "Cache-Control: %s\r\n"
 		    "ETag: %s\r\n\r\n", cache, f->etag);
 		return;
 	}
 	http_head(req, 200, f->mime);
-	FCGX_FPrintF(req->fr->out, "Cache-Control: %s\r\nETag: %s\r\n"
+	http_printf(req, "Cache-Control: %s\r\nETag: %s\r\n"
 	    "Content-Length: %lu\r\n\r\n", cache, f->etag,
 	    (unsigned long)f->len);
 	if (strcmp(req->method, "HEAD") != 0)
-		FCGX_PutStr(f->data, f->len, req->fr->out);
+		http_write(req, f->data, f->len);
 }

@@ -28,11 +28,9 @@
 static ssize_t
 upload_read(void *arg, void *buf, size_t len)
 {
-	FCGX_Stream	*in = arg;
-	int		 n;
+	ssize_t		 n;
 
-	n = FCGX_GetStr(buf, len > 1 << 20 ? 1 << 20 : (int)len, in);
-	if (n == 0 && FCGX_GetError(in) != 0)
+	if ((n = http_read(arg, buf, len)) == -1)
 		return -1;
 	metrics_add(METRICS_BYTES_IN, n);
 	return n;
@@ -61,7 +59,7 @@ upload_read_raw(struct http_req *req, long long len, struct mp_result *out)
 		return -1;
 	}
 	while (got < (size_t)len) {
-		n = upload_read(req->fr->in, out->file + got, len - got);
+		n = upload_read(req, out->file + got, len - got);
 		if (n <= 0)
 			break;
 		got += n;
@@ -78,7 +76,7 @@ static int
 upload_read_multipart(struct app *app, struct http_req *req,
     const char *type, struct mp_result *out)
 {
-	switch (mp_parse(type, upload_read, req->fr->in,
+	switch (mp_parse(type, upload_read, req,
 	    app->conf.max_upload_bytes, out)) {
 	case MP_OK:
 		break;
@@ -135,7 +133,7 @@ static void
 upload_see_other(struct http_req *req, const char *base, const char *id)
 {
 	http_head(req, 303, "text/html; charset=utf-8");
-	FCGX_FPrintF(req->fr->out, "Location: %s/%s\r\n"
+	http_printf(req, "Location: %s/%s\r\n"
 	    "Cache-Control: no-store\r\n\r\n"
 	    "<!doctype html>\n<title>Uploaded</title>\n<a href=\"/%s\">"
 	    "See the image</a>\n", base, id, id);
@@ -150,17 +148,17 @@ upload_answer(struct app *app, struct http_req *req,
 
 	metrics_add(duplicate ? METRICS_DEDUP : METRICS_UPLOADS, 1);
 	if (strcmp(req->path, "/") == 0) {
-		api_base_url(app, req, base, sizeof(base));
+		http_base_url(req, app->conf.public_url, base, sizeof(base));
 		id_from_int(img->id, id);
 		upload_see_other(req, base, id);
 		return;
 	}
 	if (duplicate)
 		db_variants_ready(app->db, img, ready, 8);
-	api_base_url(app, req, base, sizeof(base));
+	http_base_url(req, app->conf.public_url, base, sizeof(base));
 	id_from_int(img->id, id);
 	http_head(req, duplicate ? 200 : 201, "application/json");
-	FCGX_FPrintF(req->fr->out, "Location: %s/%s\r\n"
+	http_printf(req, "Location: %s/%s\r\n"
 	    "Cache-Control: no-store\r\n\r\n", base, id);
 	api_image_json(app, req, img, ready, duplicate);
 }

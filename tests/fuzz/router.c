@@ -11,23 +11,6 @@
 
 #include "../../fcgi/serve.c"
 
-/*
- * Stubs for the two app-level functions serve.c and http.c reference
- * (fcgi/api.c and fcgi/page.c, which pull in the rest of the app).
- * serve_parse() never reaches them; they trap in case that changes.
- */
-void
-api_base_url(struct app *app, struct http_req *req, char *buf, size_t sz)
-{
-	__builtin_trap();
-}
-
-void
-page_error(struct http_req *req, int status, const char *message)
-{
-	__builtin_trap();
-}
-
 /* An id read as a number writes back as the same id, and vice versa. */
 static void
 fuzz_id(const uint8_t *data, size_t size)

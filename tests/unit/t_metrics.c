@@ -11,13 +11,6 @@
 #include "../../fcgi/metrics.c"
 #include "tap.h"
 
-/* http.c's HTML errors come from page.c, which /metrics never needs. */
-void
-page_error(struct http_req *req, int status, const char *message)
-{
-	abort();
-}
-
 static const struct {
 	const char		*method, *path;
 	enum metrics_route	 want;
