@@ -1,6 +1,7 @@
 /*
  * Container framing shared by probing (lib/img.c) and stripping
- * (lib/strip*.c): byte readers, GIF sub-blocks, TIFF IFDs.  Every
+ * (lib/strip*.c): byte readers, GIF sub-blocks, TIFF IFDs, and the
+ * JPEG, PNG and RIFF segment iterators.  Every
  * function here takes the bytes' bound and reads nothing past it.
  */
 #include <stddef.h>
@@ -132,4 +133,118 @@ ctr_ifd_next(const uint8_t *p, size_t n, int be, uint32_t off)
 	if (e > n || n - e < 4)
 		return 0;
 	return ctr_rd32(p + e, be);
+}
+
+/* No length follows these: RSTn, TEM, 0xff 0x00 (no marker), and SOI. */
+static int
+ctr_jpeg_alone(int m)
+{
+	return m == 0x00 || m == 0x01 || m == 0xd8 || (m >= 0xd0 && m <= 0xd7);
+}
+
+/*
+ * The offset of the next marker byte with a length from off, or len.
+ * Junk where a marker should be is passed over, as decoders do (and
+ * exiftool, which reads the segments after it), and so are fill bytes.
+ */
+static size_t
+ctr_jpeg_marker(const uint8_t *p, size_t len, size_t off)
+{
+	while (off < len) {
+		if (p[off] != 0xff) {
+			off++;
+			continue;
+		}
+		while (off < len && p[off] == 0xff)
+			off++;
+		if (off == len || !ctr_jpeg_alone(p[off]))
+			return off;
+		off++;
+	}
+	return len;
+}
+
+/* A marker, a big-endian length that counts itself, the payload. */
+enum ctr_step
+ctr_jpeg_next(struct ctr_it *it, struct ctr_seg *seg)
+{
+	size_t	 m, n;
+
+	if (it->done || it->off > it->len)
+		return it->done ? CTR_END : CTR_BAD;
+	if ((m = ctr_jpeg_marker(it->p, it->len, it->off)) == it->len)
+		return CTR_BAD;
+	if (it->p[m] == 0xd9) {
+		it->done = 1;
+		return CTR_END;
+	}
+	if (it->len - m < 3)
+		return CTR_BAD;
+	n = ctr_be16(it->p + m + 1);
+	if (n < 2 || n > it->len - m - 1)
+		return CTR_BAD;
+	seg->from = it->off;
+	seg->at = m - 1;
+	seg->data = m + 3;
+	seg->dlen = n - 2;
+	seg->end = m + 1 + n;
+	seg->marker = it->p[m];
+	seg->tag = NULL;
+	it->off = seg->end;
+	it->done = seg->marker == 0xda;
+	return CTR_SEG;
+}
+
+/*
+ * Fills seg with the chunk at it->off of hlen header bytes, dlen data
+ * and tail bytes after them (clipped to the input) and moves past it.
+ */
+static enum ctr_step
+ctr_chunk(struct ctr_it *it, struct ctr_seg *seg, size_t tagat, size_t hlen,
+    size_t dlen, size_t tail)
+{
+	seg->from = seg->at = it->off;
+	seg->data = it->off + hlen;
+	seg->dlen = dlen;
+	seg->end = seg->data + dlen;
+	seg->end += tail < it->len - seg->end ? tail : it->len - seg->end;
+	seg->marker = 0;
+	seg->tag = it->p + it->off + tagat;
+	it->off = seg->end;
+	return CTR_SEG;
+}
+
+/*
+ * The PNG spec caps a chunk's length at 2^31-1: a longer one is a lie
+ * whether or not the bytes are there.
+ */
+enum ctr_step
+ctr_png_next(struct ctr_it *it, struct ctr_seg *seg)
+{
+	uint32_t	 n;
+
+	if (it->off > it->len)
+		return CTR_BAD;
+	if (it->len - it->off < 12)
+		return CTR_END;
+	n = ctr_be32(it->p + it->off);
+	if (n > 0x7fffffff || n > it->len - it->off - 12)
+		return CTR_BAD;
+	return ctr_chunk(it, seg, 4, 8, n, 4);
+}
+
+/* A pad byte after an odd length, when the input has it. */
+enum ctr_step
+ctr_riff_next(struct ctr_it *it, struct ctr_seg *seg)
+{
+	uint32_t	 n;
+
+	if (it->off > it->len)
+		return CTR_BAD;
+	if (it->len - it->off < 8)
+		return CTR_END;
+	n = ctr_le32(it->p + it->off + 4);
+	if (n > it->len - it->off - 8)
+		return CTR_BAD;
+	return ctr_chunk(it, seg, 0, 8, n, n & 1);
 }

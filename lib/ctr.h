@@ -1,10 +1,9 @@
 /*
  * The containers image files are framed in, read without trusting a
  * length: byte readers, the GIF sub-block skipper and the TIFF (EXIF)
- * IFD walker that lib/img.c (probing) and lib/strip*.c (stripping) share.
- * FIXME: the JPEG segment, PNG chunk and RIFF chunk walks of img.c and
- * strip.c are still each their own; iterators here would join them, and
- * ISO BMFF boxes (HEIF, AVIF) belong here too.
+ * IFD walker, and the JPEG segment, PNG chunk and RIFF chunk iterators
+ * that lib/img_walk.c (probing) and lib/strip*.c (stripping) share.
+ * FIXME: ISO BMFF boxes (HEIF, AVIF) belong here too.
  */
 #ifndef CTR_H
 #define CTR_H
@@ -40,5 +39,46 @@ int		 ctr_ifd_find(const uint8_t *p, size_t n, int be, uint32_t off,
 		    uint16_t tag, uint32_t *val);
 /* The offset of the IFD after the one at off (IFD1 after IFD0), or 0. */
 uint32_t	 ctr_ifd_next(const uint8_t *p, size_t n, int be, uint32_t off);
+
+/*
+ * A walk over p[0..len) from off, on the caller's stack: set p, len and
+ * off (where the first segment or chunk header is), done to 0.  The
+ * iterators move off past each segment they return and leave it alone
+ * otherwise, so after the walk p[off..len) is what was not walked.
+ */
+struct ctr_it {
+	const uint8_t	*p;
+	size_t		 len;
+	size_t		 off;
+	int		 done;	/* JPEG: SOS or EOI seen */
+};
+
+/*
+ * One segment or chunk, as offsets into the walked p, all bounded by
+ * its len: from <= at < data <= data + dlen <= end <= len.
+ */
+struct ctr_seg {
+	size_t		 from;	/* the previous end: junk, fill, standalone
+				   markers lie in [from, at) */
+	size_t		 at;	/* the 0xff of the marker, or the chunk */
+	size_t		 data;	/* the payload */
+	size_t		 dlen;	/* its length */
+	size_t		 end;	/* past the segment (CRC, padding) */
+	int		 marker;	/* JPEG: the marker byte */
+	const uint8_t	*tag;	/* PNG, RIFF: the four-byte type */
+};
+
+enum ctr_step {
+	CTR_SEG,	/* *seg is the next segment */
+	CTR_END,	/* JPEG: past SOS or at EOI; else no header follows */
+	CTR_BAD,	/* a header runs past the input, or a length lies */
+};
+
+/* The next JPEG segment with a length, up to and including SOS. */
+enum ctr_step	 ctr_jpeg_next(struct ctr_it *it, struct ctr_seg *seg);
+/* The next PNG chunk: length, type, data, CRC. */
+enum ctr_step	 ctr_png_next(struct ctr_it *it, struct ctr_seg *seg);
+/* The next RIFF chunk: type, little-endian length, data, even padding. */
+enum ctr_step	 ctr_riff_next(struct ctr_it *it, struct ctr_seg *seg);
 
 #endif

@@ -28,40 +28,22 @@ img_jpeg_sof(int m)
 static int
 img_walk_jpeg(const uint8_t *p, size_t len, struct img_hdr *h)
 {
-	size_t	 off = 2, seg;
-	int	 m, sof = 0;
+	struct ctr_it	 it = { p, len, 2, 0 };
+	struct ctr_seg	 s;
+	int		 sof = 0;
 
-	while (off < len) {
-		/* Stray bytes between segments: libjpeg skips them too. */
-		if (p[off] != 0xff) {
-			off++;
-			continue;
-		}
-		while (off < len && p[off] == 0xff)
-			off++;
-		if (off == len)
-			break;
-		m = p[off++];
-		if (m == 0x00 || m == 0x01 || m == 0xd8 ||
-		    (m >= 0xd0 && m <= 0xd7))
-			continue;	/* no length follows these */
-		if (m == 0xd9 || len - off < 2)
-			return -1;	/* EOI or the end before a scan */
-		seg = ctr_be16(p + off);
-		if (seg < 2 || seg > len - off)
-			return -1;
-		if (img_jpeg_sof(m) && !sof) {
-			if (seg < 8)
+	while (ctr_jpeg_next(&it, &s) == CTR_SEG) {
+		if (img_jpeg_sof(s.marker) && !sof) {
+			if (s.dlen < 6)
 				return -1;
 			sof = 1;
-			h->height = ctr_be16(p + off + 3);
-			h->width = ctr_be16(p + off + 5);
+			h->height = ctr_be16(p + s.data + 1);
+			h->width = ctr_be16(p + s.data + 3);
 		}
-		if (m == 0xda)
-			return sof && seg < len - off ? 0 : -1;
-		off += seg;
+		if (s.marker == 0xda)
+			return sof && s.end < len ? 0 : -1;
 	}
-	return -1;
+	return -1;	/* EOI, or the end, before a scan */
 }
 
 /*
@@ -73,23 +55,19 @@ img_walk_jpeg(const uint8_t *p, size_t len, struct img_hdr *h)
 static int
 img_walk_png(const uint8_t *p, size_t len, struct img_hdr *h)
 {
-	size_t		 off = 8;
-	uint32_t	 n;
+	struct ctr_it	 it = { p, len, 8, 0 };
+	struct ctr_seg	 s;
 	int		 idat = 0;
 
 	if (len < 33 || ctr_be32(p + 8) != 13 || memcmp(p + 12, "IHDR", 4))
 		return -1;
 	h->width = ctr_be32(p + 16);
 	h->height = ctr_be32(p + 20);
-	while (len - off >= 12) {
-		n = ctr_be32(p + off);
-		if (n > 0x7fffffff || n > len - off - 12)
-			return -1;
-		if (memcmp(p + off + 4, "IEND", 4) == 0)
+	while (ctr_png_next(&it, &s) == CTR_SEG) {
+		if (memcmp(s.tag, "IEND", 4) == 0)
 			return idat ? 0 : -1;
-		if (memcmp(p + off + 4, "IDAT", 4) == 0 && n > 0)
+		if (memcmp(s.tag, "IDAT", 4) == 0 && s.dlen > 0)
 			idat = 1;
-		off += 12 + (size_t)n;
 	}
 	return -1;
 }
@@ -132,44 +110,51 @@ img_walk_gif(const uint8_t *p, size_t len, struct img_hdr *h)
 }
 
 /*
- * Finds the first VP8 or VP8L chunk in [p, p + len), skipping others (ALPH),
- * and reads the dimensions from its bitstream header.  Returns -1 if there
- * is none or its header is not followed by data.
+ * A VP8 or VP8L chunk's bitstream header: 0 with the dimensions, -1 if
+ * it is not followed by data, 1 if the chunk is no bitstream (ALPH).
  */
 static int
-img_webp_bits(const uint8_t *p, size_t len, long *w, long *h)
+img_webp_vp8(const uint8_t *p, const struct ctr_seg *s, long *w, long *h)
 {
-	size_t		 off = 0;
-	uint32_t	 n, v;
-	const uint8_t	*d;
+	const uint8_t	*d = p + s->data;
+	uint32_t	 v;
 
-	while (len - off >= 8) {
-		n = ctr_le32(p + off + 4);
-		if (n > len - off - 8)
+	if (memcmp(s->tag, "VP8 ", 4) == 0) {
+		/* A key frame's tag, start code, 14-bit sides. */
+		if (s->dlen <= 10 || (d[0] & 1) || d[3] != 0x9d ||
+		    d[4] != 0x01 || d[5] != 0x2a)
 			return -1;
-		d = p + off + 8;
-		if (memcmp(p + off, "VP8 ", 4) == 0) {
-			/* A key frame's tag, start code, 14-bit sides. */
-			if (n <= 10 || (d[0] & 1) || d[3] != 0x9d ||
-			    d[4] != 0x01 || d[5] != 0x2a)
-				return -1;
-			*w = ctr_le16(d + 6) & 0x3fff;
-			*h = ctr_le16(d + 8) & 0x3fff;
-			return 0;
-		}
-		if (memcmp(p + off, "VP8L", 4) == 0) {
-			/* Signature, 14-bit sides less one, version 0. */
-			if (n <= 5 || d[0] != 0x2f || ((v = ctr_le32(d + 1))
-			    >> 29) != 0)
-				return -1;
-			*w = (v & 0x3fff) + 1;
-			*h = (v >> 14 & 0x3fff) + 1;
-			return 0;
-		}
-		off += 8 + (size_t)n;
-		if ((n & 1) && off < len)
-			off++;
+		*w = ctr_le16(d + 6) & 0x3fff;
+		*h = ctr_le16(d + 8) & 0x3fff;
+		return 0;
 	}
+	if (memcmp(s->tag, "VP8L", 4) == 0) {
+		/* Signature, 14-bit sides less one, version 0. */
+		if (s->dlen <= 5 || d[0] != 0x2f || ((v = ctr_le32(d + 1))
+		    >> 29) != 0)
+			return -1;
+		*w = (v & 0x3fff) + 1;
+		*h = (v >> 14 & 0x3fff) + 1;
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Finds the first VP8 or VP8L chunk in p[off..len), skipping others,
+ * and reads its dimensions.  Returns -1 if there is none or its header
+ * is not followed by data.
+ */
+static int
+img_webp_bits(const uint8_t *p, size_t len, size_t off, long *w, long *h)
+{
+	struct ctr_it	 it = { p, len, off, 0 };
+	struct ctr_seg	 s;
+	int		 r;
+
+	while (ctr_riff_next(&it, &s) == CTR_SEG)
+		if ((r = img_webp_vp8(p, &s, w, h)) != 1)
+			return r;
 	return -1;
 }
 
@@ -190,9 +175,30 @@ img_webp_frame(const uint8_t *d, size_t n, const struct img_hdr *h)
 	fh = (long)ctr_le24(d + 9) + 1;
 	if (x + fw > h->width || y + fh > h->height)
 		return -1;
-	if (img_webp_bits(d + 16, n - 16, &bw, &bh) == -1)
+	if (img_webp_bits(d, n, 16, &bw, &bh) == -1)
 		return -1;
 	return bw == fw && bh == fh ? 0 : -1;
+}
+
+/* The chunks after VP8X: ANMF frames when animated, and EXIF. */
+static int
+img_webp_chunks(struct ctr_it *it, struct img_hdr *h, int flags)
+{
+	struct ctr_seg	 s;
+	enum ctr_step	 st;
+
+	while ((st = ctr_riff_next(it, &s)) == CTR_SEG) {
+		if (memcmp(s.tag, "ANMF", 4) == 0 && (flags & 0x02)) {
+			if (img_webp_frame(it->p + s.data, s.dlen, h) == -1)
+				return -1;
+			h->frames++;
+		}
+		if (memcmp(s.tag, "EXIF", 4) == 0 && (flags & 0x08)) {
+			h->exif = it->p + s.data;
+			h->exif_len = s.dlen;
+		}
+	}
+	return st == CTR_END && h->frames > 0 ? 0 : -1;
 }
 
 /*
@@ -204,49 +210,35 @@ img_webp_frame(const uint8_t *d, size_t n, const struct img_hdr *h)
 static int
 img_walk_webp(const uint8_t *p, size_t len, struct img_hdr *h)
 {
-	size_t		 end, off = 12;
+	struct ctr_it	 it = { p, 0, 12, 0 };
+	struct ctr_seg	 s;
 	uint32_t	 n;
 	long		 bw, bh;
 	int		 flags;
 
 	if (len < 20 || (n = ctr_le32(p + 4)) < 12 || n > len - 8)
 		return -1;
-	end = 8 + (size_t)n;
-	if (memcmp(p + 12, "VP8X", 4) != 0) {
-		if (memcmp(p + 12, "VP8 ", 4) != 0 &&
-		    memcmp(p + 12, "VP8L", 4) != 0)
-			return -1;
-		h->frames = 1;
-		return img_webp_bits(p + 12, end - 12, &h->width, &h->height);
-	}
-	if ((n = ctr_le32(p + 16)) < 10 || n > end - 20)
+	it.len = 8 + (size_t)n;
+	if (ctr_riff_next(&it, &s) != CTR_SEG)
 		return -1;
-	flags = p[20];
-	h->width = (long)ctr_le24(p + 24) + 1;
-	h->height = (long)ctr_le24(p + 27) + 1;
-	off = 20 + (size_t)n + (n & 1);
+	if (memcmp(s.tag, "VP8X", 4) != 0) {
+		h->frames = 1;
+		return img_webp_vp8(p, &s, &h->width, &h->height) == 0 ? 0 :
+		    -1;
+	}
+	if (s.dlen < 10)
+		return -1;
+	flags = p[s.data];
+	h->width = (long)ctr_le24(p + s.data + 4) + 1;
+	h->height = (long)ctr_le24(p + s.data + 7) + 1;
 	if (!(flags & 0x02)) {
 		h->frames = 1;
-		if (off > end || img_webp_bits(p + off, end - off, &bw, &bh)
-		    == -1)
+		if (img_webp_bits(p, it.len, it.off, &bw, &bh) == -1)
 			return -1;
 		if (bw != h->width || bh != h->height)
 			return -1;
 	}
-	for (; off <= end && end - off >= 8; off += 8 + (size_t)n + (n & 1)) {
-		if ((n = ctr_le32(p + off + 4)) > end - off - 8)
-			return -1;
-		if (memcmp(p + off, "ANMF", 4) == 0 && (flags & 0x02)) {
-			if (img_webp_frame(p + off + 8, n, h) == -1)
-				return -1;
-			h->frames++;
-		}
-		if (memcmp(p + off, "EXIF", 4) == 0 && (flags & 0x08)) {
-			h->exif = p + off + 8;
-			h->exif_len = n;
-		}
-	}
-	return h->frames > 0 ? 0 : -1;
+	return img_webp_chunks(&it, h, flags);
 }
 
 /*

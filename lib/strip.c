@@ -1,6 +1,6 @@
 /*
- * Location metadata out of originals.  The containers are walked by hand
- * (their framing is a few lines each) and copied segment by segment; only
+ * Location metadata out of originals.  The containers are walked with
+ * the iterators of lib/ctr.c and copied segment by segment; only
  * the segments that carry location change:
  *
  *	EXIF	(JPEG APP1, PNG eXIf, WebP EXIF) is loaded by libexif, its
@@ -268,56 +268,29 @@ strip_jpeg_app13(struct strip_out *o, const unsigned char *seg, size_t len)
 static enum strip_status
 strip_jpeg(const unsigned char *b, size_t n, struct strip_out *o)
 {
+	struct ctr_it		 it = { b, n, 2, 0 };
+	struct ctr_seg		 s;
 	struct strip_ext	 ext;
-	size_t			 i = 2, m, seg;
-	enum strip_status	 st;
+	enum strip_status	 st = STRIP_DONE;
 
 	ext.n = 0;
 	strip_put(o, b, 2);
-	while (i < n) {
-		/*
-		 * Junk where a marker should be: decoders skip to the next
-		 * 0xff, and exiftool reads the segments after it, so the
-		 * walk goes on there too.
-		 */
-		if (b[i] != 0xff) {
-			for (m = i; m < n && b[m] != 0xff; m++)
-				continue;
-			strip_put(o, b + i, m - i);
-			i = m;
-			continue;
-		}
-		/* Fill bytes before a marker are kept, to stay byte-exact. */
-		for (m = i; m < n && b[m] == 0xff; m++)
-			continue;
-		if (m >= n || b[m] == 0xda || b[m] == 0xd9)
-			break;
-		/* Standalone markers, and 0xff 0x00, which is no marker. */
-		if (b[m] == 0x00 || b[m] == 0x01 ||
-		    (b[m] >= 0xd0 && b[m] <= 0xd7)) {
-			strip_put(o, b + i, m + 1 - i);
-			i = m + 1;
-			continue;
-		}
-		if (n - m < 3)
-			break;
-		seg = (size_t)b[m + 1] << 8 | b[m + 2];
-		if (seg < 2 || seg > n - m - 1)
-			break;
-		strip_put(o, b + i, m - 1 - i);
-		if (b[m] == 0xe1) {
-			if ((st = strip_jpeg_app1(o, b + m - 1, seg + 2,
-			    &ext)) != STRIP_DONE)
-				return st;
-		} else if (b[m] == 0xed) {
-			if ((st = strip_jpeg_app13(o, b + m - 1, seg + 2)) !=
-			    STRIP_DONE)
-				return st;
-		} else
-			strip_put(o, b + m - 1, seg + 2);
-		i = m + 1 + seg;
+	/*
+	 * Junk, fill bytes and standalone markers between segments are
+	 * copied as they are, to stay byte-exact.
+	 */
+	while (ctr_jpeg_next(&it, &s) == CTR_SEG) {
+		strip_put(o, b + s.from, s.at - s.from);
+		if (s.marker == 0xe1)
+			st = strip_jpeg_app1(o, b + s.at, s.end - s.at, &ext);
+		else if (s.marker == 0xed)
+			st = strip_jpeg_app13(o, b + s.at, s.end - s.at);
+		else
+			strip_put(o, b + s.at, s.end - s.at);
+		if (st != STRIP_DONE)
+			return st;
 	}
-	strip_put(o, b + i, n - i);
+	strip_put(o, b + it.off, n - it.off);
 	strip_jpeg_ext(o, &ext);
 	return STRIP_DONE;
 }
@@ -366,29 +339,25 @@ strip_webp_chunk(struct strip_out *o, const unsigned char *c, size_t csz,
 static enum strip_status
 strip_webp(const unsigned char *b, size_t n, struct strip_out *o)
 {
-	size_t			 i = 12, csz, total, before;
+	/* exiftool reads chunks past the RIFF size too: so does this. */
+	struct ctr_it		 it = { b, n, 12, 0 };
+	struct ctr_seg		 s;
+	size_t			 before;
 	size_t			 riffend = (size_t)ctr_rd32(b + 4, 0) + 8;
 	int64_t			 nriff, delta = 0;
 	enum strip_status	 st;
 
 	strip_put(o, b, 12);
-	/* exiftool reads chunks past the RIFF size too: so does this. */
-	while (n - i >= 8) {
-		csz = ctr_rd32(b + i + 4, 0);
-		if (csz > n - i - 8)
-			break;
-		total = 8 + csz + (csz & 1);
-		if (total > n - i)
-			total = n - i;
+	while (ctr_riff_next(&it, &s) == CTR_SEG) {
 		before = o->len;
-		if ((st = strip_webp_chunk(o, b + i, csz, total)) !=
-		    STRIP_DONE)
+		if ((st = strip_webp_chunk(o, b + s.at, s.dlen,
+		    s.end - s.at)) != STRIP_DONE)
 			return st;
-		if (i < riffend)
-			delta += (int64_t)(o->len - before) - (int64_t)total;
-		i += total;
+		if (s.at < riffend)
+			delta += (int64_t)(o->len - before) -
+			    (int64_t)(s.end - s.at);
 	}
-	strip_put(o, b + i, n - i);
+	strip_put(o, b + it.off, n - it.off);
 	if (o->nomem)
 		return STRIP_NOMEM;
 	nriff = (int64_t)riffend - 8 + delta;

@@ -468,17 +468,14 @@ strip_png_zdata(const unsigned char *c, size_t dlen,
 void
 strip_png_count(struct strip_out *o, const unsigned char *b, size_t n)
 {
+	struct ctr_it		 it = { b, n, 8, 0 };
+	struct ctr_seg		 s;
 	const unsigned char	*z;
-	size_t			 i = 8, dlen, zlen, got;
+	size_t			 zlen, got;
 
-	while (n - i >= 12 && !o->over && !o->nomem) {
-		dlen = ctr_rd32(b + i, 1);
-		if (dlen > n - i - 12)
-			break;
-		if (strip_png_zdata(b + i, dlen, &z, &zlen))
+	while (!o->over && !o->nomem && ctr_png_next(&it, &s) == CTR_SEG)
+		if (strip_png_zdata(b + s.at, s.dlen, &z, &zlen))
 			(void)strip_inflate(o, z, zlen, 0, &got);
-		i += dlen + 12;
-	}
 }
 
 /* One PNG chunk of dlen data bytes, copied or changed into o. */
@@ -521,7 +518,9 @@ strip_png_one(struct strip_out *o, const unsigned char *c, size_t dlen)
 enum strip_status
 strip_png(const unsigned char *b, size_t n, struct strip_out *o)
 {
-	size_t			 i = 8, dlen, budget = o->budget;
+	struct ctr_it		 it = { b, n, 8, 0 };
+	struct ctr_seg		 s;
+	size_t			 budget = o->budget;
 	enum strip_status	 st;
 
 	strip_png_count(o, b, n);
@@ -533,15 +532,10 @@ strip_png(const unsigned char *b, size_t n, struct strip_out *o)
 	o->budget = budget;
 	strip_put(o, b, 8);
 	/* exiftool reads chunks after IEND as a trailer: so does this. */
-	while (n - i >= 12) {
-		dlen = ctr_rd32(b + i, 1);
-		if (dlen > n - i - 12)
-			break;
-		if ((st = strip_png_one(o, b + i, dlen)) != STRIP_DONE)
+	while (ctr_png_next(&it, &s) == CTR_SEG)
+		if ((st = strip_png_one(o, b + s.at, s.dlen)) != STRIP_DONE)
 			return st;
-		i += dlen + 12;
-	}
-	strip_put(o, b + i, n - i);
+	strip_put(o, b + it.off, n - it.off);
 	return STRIP_DONE;
 }
 
