@@ -46,84 +46,11 @@
  */
 #define IMG_COALESCED_SHARE	8
 
-/* Indexed by enum img_type. */
-static const char *const img_mimes[] = {
-	NULL, "image/jpeg", "image/png", "image/gif", "image/webp",
-};
-static const char *const img_exts[] = { NULL, "jpg", "png", "gif", "webp" };
-static const char *const img_names[] = {
-	NULL, "jpeg", "png", "gif", "webp",
-};
 /* ImageMagick's coder names, and the file name prefixes that force them. */
 static const char *const img_coders[] = { NULL, "JPEG", "PNG", "GIF", "WEBP" };
 static const char *const img_forced[] = {
 	NULL, "JPEG:", "PNG:", "GIF:", "WEBP:",
 };
-
-/* The type the magic bytes say; buf may be NULL when len is 0. */
-enum img_type
-img_sniff(const void *buf, size_t len)
-{
-	const uint8_t	*p = buf;
-
-	if (len >= 3 && memcmp(p, "\xff\xd8\xff", 3) == 0)
-		return IMG_JPEG;
-	if (len >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
-		return IMG_PNG;
-	if (len >= 6 && (memcmp(p, "GIF87a", 6) == 0 ||
-	    memcmp(p, "GIF89a", 6) == 0))
-		return IMG_GIF;
-	if (len >= 12 && memcmp(p, "RIFF", 4) == 0 &&
-	    memcmp(p + 8, "WEBP", 4) == 0)
-		return IMG_WEBP;
-	return IMG_NONE;
-}
-
-static int
-img_valid(enum img_type t)
-{
-	return t > IMG_NONE && t <= IMG_WEBP;
-}
-
-/* A static string, or NULL for IMG_NONE. */
-const char *
-img_mime(enum img_type t)
-{
-	return img_valid(t) ? img_mimes[t] : NULL;
-}
-
-/* A static string, or NULL for IMG_NONE. */
-const char *
-img_ext(enum img_type t)
-{
-	return img_valid(t) ? img_exts[t] : NULL;
-}
-
-/* A static string, or NULL for IMG_NONE. */
-const char *
-img_name(enum img_type t)
-{
-	return img_valid(t) ? img_names[t] : NULL;
-}
-
-/*
- * Exact, lower-case matches only: the names come from our own URLs and
- * SQL enum, which never spell them otherwise.
- */
-enum img_type
-img_type_of(const char *name)
-{
-	int	 t;
-
-	if (name == NULL)
-		return IMG_NONE;
-	if (strcmp(name, "jpeg") == 0)
-		return IMG_JPEG;
-	for (t = IMG_JPEG; t <= IMG_WEBP; t++)
-		if (strcmp(name, img_exts[t]) == 0)
-			return t;
-	return IMG_NONE;
-}
 
 /* IMG_TOO_BIG if w x h breaks a limit of c, else IMG_OK. */
 static enum img_status
@@ -350,7 +277,7 @@ img_headers_over(const void *buf, size_t len, enum img_type t,
 
 	memset(h, 0, sizeof(*h));
 	strlcpy(why, "no image data after the header", sz);
-	if (!img_valid(t) || buf == NULL || img_walk(buf, len, t, h) == -1)
+	if (img_name(t) == NULL || buf == NULL || img_walk(buf, len, t, h) == -1)
 		return IMG_BAD;
 	/* Numbers only: these lines cannot be cut. */
 	if ((st = img_over(c, h->width, h->height)) != IMG_OK) {
@@ -387,7 +314,7 @@ img_check_headers(const void *buf, size_t len, enum img_type t,
 	if ((st = img_headers_over(buf, len, t, c, &h, why,
 	    sizeof(why))) != IMG_OK)
 		log_info("img_check_headers: %s, %zu bytes: %s",
-		    img_valid(t) ? img_names[t] : "none", len, why);
+		    img_name(t) != NULL ? img_name(t) : "none", len, why);
 	return st;
 }
 
@@ -436,8 +363,8 @@ img_probe(const void *buf, size_t len, enum img_type t, const struct conf *c,
 	}
 	return IMG_OK;
 fail:
-	log_info("img_probe: %s, %zu bytes: %s", img_valid(t) ?
-	    img_names[t] : "none", len, why);
+	log_info("img_probe: %s, %zu bytes: %s", img_name(t) != NULL ?
+	    img_name(t) : "none", len, why);
 	memset(out, 0, sizeof(*out));
 	out->type = t;
 	return st;

@@ -7,15 +7,9 @@
 
 #include <stddef.h>
 
-struct conf;
+#include "img_type.h"
 
-enum img_type {
-	IMG_NONE = 0,	/* not one of the four */
-	IMG_JPEG,
-	IMG_PNG,
-	IMG_GIF,
-	IMG_WEBP,
-};
+struct conf;
 
 enum img_status {
 	IMG_OK = 0,	/* decodes, within every limit */
@@ -37,16 +31,6 @@ struct img_info {
  */
 void		 img_init(const struct conf *c);
 void		 img_done(void);
-
-/* The type the first bytes say, or IMG_NONE. */
-enum img_type	 img_sniff(const void *buf, size_t len);
-
-/* "image/jpeg", "jpg", "jpeg" (the SQL enum); NULL for IMG_NONE. */
-const char	*img_mime(enum img_type);
-const char	*img_ext(enum img_type);
-const char	*img_name(enum img_type);
-/* The type of a name as img_name() gives it or an extension; IMG_NONE. */
-enum img_type	 img_type_of(const char *name);
 
 /*
  * What img_probe() checks before any decoder runs: the magic bytes say t,

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "img.h"
+#include "img_type.h"
 
 /* What a container walk learns before any decoder runs. */
 struct img_hdr {

@@ -22,8 +22,8 @@
  * chunk that changes is written back in its own form, compressed when it
  * was, and never larger than it was: one that would grow is left out.
  *
- * This file owns the driver, the output buffer and the JPEG, WebP and
- * GIF walks; strip_png.c the PNG chunks and the inflation budget,
+ * This file owns the driver and the JPEG, WebP and GIF walks;
+ * strip_out.c the output buffer; strip_png.c the PNG chunks and the inflation budget,
  * strip_exif.c, strip_xmp.c and strip_iptc.c what each strips.
  */
 #include <ctype.h>
@@ -36,32 +36,6 @@
 #include "ctr.h"
 #include "strip.h"
 #include "strip_int.h"
-
-/* Appends n bytes of p to o; on ENOMEM sets o->nomem and drops the rest. */
-void
-strip_put(struct strip_out *o, const void *p, size_t n)
-{
-	unsigned char	*np;
-	size_t		 cap;
-
-	if (o->nomem || n == 0)
-		return;
-	if (n > SIZE_MAX / 2 - o->len) {
-		o->nomem = 1;
-		return;
-	}
-	if (o->len + n > o->cap) {
-		cap = (o->len + n) + (o->len + n) / 2 + 256;
-		if ((np = realloc(o->p, cap)) == NULL) {
-			o->nomem = 1;
-			return;
-		}
-		o->p = np;
-		o->cap = cap;
-	}
-	memcpy(o->p + o->len, p, n);
-	o->len += n;
-}
 
 /* ---- JPEG ---- */
 
@@ -430,23 +404,6 @@ strip_gif(const unsigned char *b, size_t n, struct strip_out *o)
 		i = strip_gif_blocks(b, n, i + 2);
 	}
 	return STRIP_DONE;
-}
-
-/* An empty output and its budget. */
-static void
-strip_out_init(struct strip_out *o, size_t budget)
-{
-	memset(o, 0, sizeof(*o));
-	/* So that the budget and one more byte is a size. */
-	o->budget = budget > SIZE_MAX / 2 ? SIZE_MAX / 2 : budget;
-}
-
-static void
-strip_out_done(struct strip_out *o)
-{
-	if (o->zinit)
-		inflateEnd(&o->z);
-	o->zinit = 0;
 }
 
 static enum strip_status

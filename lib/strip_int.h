@@ -1,6 +1,7 @@
 /*
- * What the files of the stripper (strip.c: the driver, JPEG, WebP, GIF;
- * strip_png.c, strip_exif.c, strip_xmp.c, strip_iptc.c) share.
+ * What the files of the stripper share: strip.c (the driver, JPEG, WebP,
+ * GIF), strip_out.c (the output), strip_png.c, strip_exif.c, strip_xmp.c
+ * and strip_iptc.c.
  */
 #ifndef STRIP_INT_H
 #define STRIP_INT_H
@@ -33,6 +34,8 @@ struct strip_out {
 };
 
 
+void		 strip_out_init(struct strip_out *, size_t);
+void		 strip_out_done(struct strip_out *);
 void		 strip_put(struct strip_out *, const void *, size_t);
 void		 strip_put_xmp(struct strip_out *, const unsigned char *,
 		    size_t, size_t);

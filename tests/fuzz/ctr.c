@@ -3,14 +3,16 @@
  * walks, lib/img_walk.c).  The input is a whole file.  Whatever it is,
  * no walker may read past it, and what they answer must lie inside it:
  * the end of a GIF sub-block run, a WebP's EXIF chunk, the dimensions
- * the headers give (never negative), the same answer twice.
+ * the headers give (never negative), the same answer twice, and every
+ * segment an iterator returns is ordered and inside the input, each one
+ * after the last, so a walk always ends.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctr.h"
-#include "img.h"
+#include "img_type.h"
 #include "img_walk.h"
 
 static void
@@ -46,6 +48,30 @@ fuzz_tiff(const uint8_t *d, size_t n)
 		(void)ctr_ifd_find(d, n, be, next, 0x0112, &v);
 }
 
+typedef enum ctr_step (*fuzz_next)(struct ctr_it *, struct ctr_seg *);
+
+static void
+fuzz_iter(const uint8_t *d, size_t n, size_t off, fuzz_next next)
+{
+	struct ctr_it	 it = { d, n, off, 0 };
+	struct ctr_seg	 s;
+	size_t		 last = off, steps = 0;
+
+	while (next(&it, &s) == CTR_SEG) {
+		if (s.from != last || s.from > s.at || s.at >= s.data ||
+		    s.data > s.data + s.dlen || s.data + s.dlen > s.end ||
+		    s.end > n || s.end <= last || it.off != s.end)
+			__builtin_trap();
+		if (s.tag != NULL && (s.tag < d + s.at || s.tag + 4 > d + s.end))
+			__builtin_trap();
+		last = s.end;
+		if (++steps > n)
+			__builtin_trap();
+	}
+	if (it.off != last)
+		__builtin_trap();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -54,6 +80,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (t = IMG_JPEG; t <= IMG_WEBP; t++)
 		fuzz_walk(data, size, t);
+	/* Where each format's first segment starts; the callers check. */
+	if (size >= 12) {
+		fuzz_iter(data, size, 2, ctr_jpeg_next);
+		fuzz_iter(data, size, 8, ctr_png_next);
+		fuzz_iter(data, size, 12, ctr_riff_next);
+	}
 	fuzz_tiff(data, size);
 	if (size > 6)
 		fuzz_tiff(data + 6, size - 6);
