@@ -53,6 +53,7 @@ static const struct conf_key conf_keys[] = {
 	K(cache_dir, CONF_STR),
 	K(cache_max_bytes, CONF_BYTES),
 	K(cache_recheck, CONF_NUM),
+	K(purge_command, CONF_STR),
 };
 #undef K
 

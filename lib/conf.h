@@ -44,6 +44,7 @@ struct conf {
 	char		*cache_dir;	/* s3 read cache (lib/cache.h); NULL: none */
 	long long	 cache_max_bytes;
 	long long	 cache_recheck;	/* seconds a copy is used unchecked */
+	char		*purge_command;	/* run with a deleted image's URLs */
 };
 
 /*

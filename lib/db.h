@@ -8,7 +8,7 @@
 #include <libpq-fe.h>
 
 /* The newest migration these programs were written against. */
-#define DB_SCHEMA_VERSION	4
+#define DB_SCHEMA_VERSION	5
 
 struct db;
 

@@ -72,6 +72,15 @@ enum store_status store_ping(struct store *);
 enum store_status store_key(char *out, size_t outsz, const char *id,
 		    const char *size, const char *ext);
 
+/*
+ * Deletes every blob of the image id, in every size and format, and
+ * this node's read cache copies (cache_dir, or NULL); other nodes drop
+ * theirs within cache_recheck.  STORE_OK when none is left, else
+ * STORE_ERROR, each failure logged: run it again (lib/store_sweep.c).
+ */
+enum store_status store_sweep(struct store *, const char *cache_dir,
+		    const char *id);
+
 /* A short name for a status, for logs and tests ("not_found"). */
 const char	*store_status_str(enum store_status);
 
