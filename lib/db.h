@@ -104,14 +104,17 @@ enum db_status	 db_image_by_sha256(struct db *, const unsigned char *sha,
  */
 enum db_status	 db_image_id_taken(struct db *, int64_t id);
 
+struct claim;
+
 /*
- * Inserts the image row and its resize job in one statement, so both or
- * neither exist.  *inserted is 0 when the hash or the id is taken already
- * (another upload of the same bytes won the race, or an id collision);
- * else img->created is set.
+ * Inserts the image row, its resize job and the upload's claim c in one
+ * statement, so all or none exist.  *inserted is 0 when the hash or the
+ * id is taken already (another upload of the same bytes won the race, or
+ * an id collision); else img->created is set.
  */
 enum db_status	 db_image_insert(struct db *, struct db_image *img,
-		    const unsigned char *sha, int *inserted);
+		    const unsigned char *sha, const struct claim *c,
+		    int *inserted);
 
 /* One bit per (size index, format): ready[size] & 1 own format, & 2 webp. */
 enum db_status	 db_variants_ready(struct db *, const struct db_image *img,
@@ -169,5 +172,44 @@ enum db_status	 db_job_delete(struct db *, int64_t image_id);
 enum db_status	 db_tombstone_by_id(struct db *, int64_t id);
 /* The same for the raw 32-byte hash of the bytes. */
 enum db_status	 db_tombstone_by_sha256(struct db *, const unsigned char *sha);
+
+
+/* Claims (delete tokens) ------------------------------------------------ */
+
+/*
+ * Adds c as a claim on the image: DB_OK, or DB_NOT_FOUND when the image
+ * row is gone (its last claim ended meanwhile: store the bytes anew).
+ */
+enum db_status	 db_claim_add(struct db *, int64_t image_id,
+		    const struct claim *c);
+
+/*
+ * DB_OK when c is a live claim of the image, its secret compared in
+ * constant time; DB_NOT_FOUND when not.
+ */
+enum db_status	 db_claim_check_live(struct db *, int64_t image_id,
+		    const struct claim *c);
+/* The same for the claim whose end queued the image's purge job. */
+enum db_status	 db_claim_check_purging(struct db *, int64_t image_id,
+		    const struct claim *c);
+
+enum db_claim_end {
+	DB_CLAIM_DELETED,	/* the last claim: the image's rows are gone */
+	DB_CLAIM_KEPT,		/* other claims keep the image */
+	DB_CLAIM_NO_IMAGE,	/* no image row */
+	DB_CLAIM_NO_CLAIM,	/* not a live claim of the image */
+};
+
+/*
+ * Ends the claim c (checked already) through claim_end() of
+ * sql/005_claims.sql; with the last claim the image's rows go and its
+ * purge job (for purge_command: base_url) is queued, in one transaction.
+ */
+enum db_status	 db_claim_end(struct db *, int64_t image_id,
+		    const struct claim *c, const char *base_url,
+		    enum db_claim_end *out);
+
+/* Deletes the image's purge job: its blobs are gone, nothing to purge. */
+enum db_status	 db_purge_drop(struct db *, int64_t image_id);
 
 #endif
