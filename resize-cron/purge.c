@@ -166,11 +166,12 @@ purge_elapsed(const struct timespec *start)
 }
 
 /*
- * Waits for pid, killing its process group after the time limit.  The
- * status as waitpid() gives it, or -1 (why set) when it could not wait.
+ * Waits for pid, killing its process group after limit seconds.  The
+ * status as waitpid() gives it, or -1 (why set) when it could not wait
+ * or killed it.
  */
 static int
-purge_wait(pid_t pid, char *why, size_t whysz)
+purge_wait(pid_t pid, int limit, char *why, size_t whysz)
 {
 	struct timespec	 start, nap = { 0, PURGE_POLL_NS };
 	int		 status;
@@ -182,12 +183,12 @@ purge_wait(pid_t pid, char *why, size_t whysz)
 			snprintf(why, whysz, "waitpid: %s", strerror(errno));
 			return -1;
 		}
-		if (purge_elapsed(&start) >= PURGE_TIME_LIMIT) {
+		if (purge_elapsed(&start) >= limit) {
 			kill(-pid, SIGKILL);
 			while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 				continue;
 			snprintf(why, whysz, "purge_command killed after %d s",
-			    PURGE_TIME_LIMIT);
+			    limit);
 			return -1;
 		}
 		nanosleep(&nap, NULL);
@@ -195,9 +196,12 @@ purge_wait(pid_t pid, char *why, size_t whysz)
 	return status;
 }
 
-/* Runs argv to its end; 0 when it exited 0, else -1 with why set. */
+/*
+ * Runs argv to its end or for limit seconds; 0 when it exited 0, else -1
+ * with why set.
+ */
 static int
-purge_run(char **argv, char *why, size_t whysz)
+purge_run(char **argv, int limit, char *why, size_t whysz)
 {
 	pid_t	 pid;
 	int	 status;
@@ -210,7 +214,7 @@ purge_run(char **argv, char *why, size_t whysz)
 		purge_exec(argv);
 	/* Also here: a kill(-pid) before the child ran must not miss. */
 	setpgid(pid, pid);
-	if ((status = purge_wait(pid, why, whysz)) == -1)
+	if ((status = purge_wait(pid, limit, why, whysz)) == -1)
 		return -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
@@ -241,7 +245,7 @@ purge_command(struct resize *r, const struct db_purge *job, const char *id,
 		snprintf(why, whysz, "purge_command: no words, or no memory");
 		return -1;
 	}
-	rc = purge_run(argv, why, whysz);
+	rc = purge_run(argv, PURGE_TIME_LIMIT, why, whysz);
 	purge_argv_free(argv);
 	return rc;
 }
