@@ -148,7 +148,11 @@ struct db_variant {
 	long long	 bytes;
 };
 
-/* Records the variants and deletes the job, all or nothing. */
+/*
+ * Records the variants and deletes the job, all or nothing.  DB_NOT_FOUND
+ * when the image is gone (deleted or taken down meanwhile): nothing is
+ * recorded, and the blobs written for it are the caller's to delete.
+ */
 enum db_status	 db_job_done(struct db *, int64_t image_id,
 		    const struct db_variant *v, int n);
 
@@ -161,6 +165,40 @@ enum db_status	 db_job_fail(struct db *, int64_t image_id, const char *why,
 
 /* Deletes the job (its image is gone). */
 enum db_status	 db_job_delete(struct db *, int64_t image_id);
+
+
+/* Purge jobs (what an image deleted by its last claim leaves) -------- */
+
+/* A claimed purge job; db_purge_clear() frees what it holds. */
+struct db_purge {
+	int64_t		 image_id;
+	int		 attempts;	/* including this one */
+	char		 type[8];	/* the original's, as img_name() */
+	char		*base_url;	/* of the URLs given to purge_command */
+};
+
+/*
+ * Claims up to n purge jobs whose time has come, as db_jobs_claim() does
+ * resize jobs: FOR UPDATE SKIP LOCKED, marked running with a lease of
+ * lease seconds, a job whose claimer's connection is gone taken at once
+ * (or marked failed on its max_attempts-th attempt).  *got is how many;
+ * each of out[0..*got) is the caller's to db_purge_clear().
+ */
+enum db_status	 db_purge_claim(struct db *, int lease, int max_attempts,
+		    int n, struct db_purge *out, int *got);
+
+/* Frees what a claimed job holds; NULL is a no-op. */
+void		 db_purge_clear(struct db_purge *);
+
+/* Deletes the job: the image is gone everywhere. */
+enum db_status	 db_purge_done(struct db *, int64_t image_id);
+
+/*
+ * Puts the job back with an exponential backoff and jitter, or marks it
+ * failed for good when it has had max_attempts; why is kept.
+ */
+enum db_status	 db_purge_fail(struct db *, int64_t image_id, const char *why,
+		    int max_attempts);
 
 
 /* Tombstones (images taken down) ---------------------------------------- */
