@@ -52,7 +52,7 @@ delete_blobs(struct app *app, int64_t id)
 	}
 	/* A purge_command still has to run: the resizers do it. */
 	if (app->conf.purge_command == NULL)
-		(void)db_purge_drop(app->db, id);
+		(void)db_purge_done(app->db, id);
 	return DELETE_DONE;
 }
 

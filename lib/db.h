@@ -247,7 +247,4 @@ enum db_status	 db_claim_end(struct db *, int64_t image_id,
 		    const struct claim *c, const char *base_url,
 		    enum db_claim_end *out);
 
-/* Deletes the image's purge job: its blobs are gone, nothing to purge. */
-enum db_status	 db_purge_drop(struct db *, int64_t image_id);
-
 #endif

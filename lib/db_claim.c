@@ -28,8 +28,6 @@ static const struct db_stmt db_st_claim_end = {
 static const struct db_stmt db_st_purge_verifier = {
 	"SELECT verifier FROM purge_jobs WHERE image_id = $1 AND selector = $2",
 	2 };
-static const struct db_stmt db_st_purge_drop = {
-	"DELETE FROM purge_jobs WHERE image_id = $1", 1 };
 
 enum db_status
 db_claim_add(struct db *db, int64_t image_id, const struct claim *c)
@@ -134,22 +132,6 @@ db_claim_end(struct db *db, int64_t image_id, const struct claim *c,
 		*out = DB_CLAIM_NO_IMAGE;
 	else
 		*out = DB_CLAIM_NO_CLAIM;
-	PQclear(res);
-	return DB_OK;
-}
-
-enum db_status
-db_purge_drop(struct db *db, int64_t image_id)
-{
-	char		 id[24];
-	const char	*params[] = { id };
-	PGresult	*res;
-	enum db_status	 rc;
-
-	snprintf(id, sizeof(id), "%" PRId64, image_id);
-	if ((rc = db_run(db, &db_st_purge_drop, params, NULL, NULL, &res)) !=
-	    DB_OK)
-		return rc;
 	PQclear(res);
 	return DB_OK;
 }
