@@ -1077,8 +1077,13 @@ padded_xmp(struct buf *b, int loc, size_t n)
 
 	memset(b, 0, sizeof(*b));
 	put(b, x, l < n ? l : n);
-	for (; l < n; l++)
-		put(b, " ", 1);
+	if (l >= n)
+		return;
+	/* At once: a byte at a time is quadratic under ASan's realloc. */
+	if ((b->p = realloc(b->p, n + 1)) == NULL)
+		abort();
+	memset(b->p + l, ' ', n - l);
+	b->len = n;
 }
 
 /* Deflates b at level 9 and appends it to c. */
