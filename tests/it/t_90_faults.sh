@@ -19,7 +19,29 @@ healthy() {
 	[ "$STATUS" = 200 ]
 }
 
+# Images to delete while a part is down (API.md: a DELETE then answers
+# 503 with Retry-After and deletes nothing half-way).
+for store in fs s3; do
+	use_store $store
+	f=$(fresh_png del-$store)
+	req -F "file=@$f" "$BASE/api/v1/images"
+	eval "del_id_$store=\$(json .id) del_tok_$store=\$(json .delete_token)"
+done
+# del_image STORE: DELETE that store's image with its token.
+del_image() {
+	local id tok
+	eval "id=\$del_id_$1 tok=\$del_tok_$1"
+	req -X DELETE -H "Authorization: Bearer $tok" "$BASE/api/v1/images/$id"
+}
+
 pg_stop "$PG_DIR"
+for store in fs s3; do
+	use_store $store
+	del_image $store
+	is "$store: database down: DELETE 503 with Retry-After" \
+		"$STATUS $(json .error.code) $([ -n "$(header retry-after)" ] &&
+		echo set)" "503 unavailable set"
+done
 health "$FS_URL"
 is "database down: /healthz is 503" "$STATUS" 503
 is "database down: named" "$(json .database)" down
@@ -47,6 +69,10 @@ for store in fs s3; do
 		cut -d' ' -f1)', 'hex')")" 0
 	req -F "file=@$TMP/down-$store.png" "$BASE/api/v1/images"
 	is "$store: database back: the same upload 201" "$STATUS" 201
+	eval "id=\$del_id_$store"
+	is "$store: database back: the DELETE changed nothing" \
+		"$(psql_q "SELECT count(*) FROM claims
+		WHERE image_id = $(id_int "$id")")" 1
 done
 
 rgw_pause "$RGW_DIR"
@@ -62,6 +88,12 @@ is "S3 down: no row written" "$(psql_q "SELECT count(*) FROM images
 	WHERE sha256 = decode('$(sha256sum "$f" | cut -d' ' -f1)', 'hex')")" 0
 req "$BASE/i/zzzzzzzz.jpg"
 is "S3 down: serving says 503" "$STATUS" 503
+del_image s3
+is "S3 down: DELETE 503 with Retry-After" "$STATUS $([ -n "$(header \
+	retry-after)" ] && echo set)" "503 set"
+is "S3 down: the DELETE changed nothing" "$(psql_q "SELECT count(*) FROM
+	claims c JOIN images i ON i.id = c.image_id
+	WHERE i.id = $(id_int "$del_id_s3")")" 1
 rgw_resume "$RGW_DIR" >/dev/null
 wait_for "S3 back: /healthz 200 again without a restart" 20 \
 	healthy "$S3_URL"
@@ -69,6 +101,14 @@ req -F "file=@$f" "$BASE/api/v1/images"
 is "S3 back: the same upload 201" "$STATUS" 201
 req "$(json .url)"
 check "S3 back: and it is served" cmp -s "$BODY" "$f"
+for store in fs s3; do
+	use_store $store
+	del_image $store
+	is "$store: all back: the DELETE retried: 204" "$STATUS" 204
+	eval "id=\$del_id_$store"
+	req "$BASE/i/$id.png"
+	is "$store: and the image is gone" "$STATUS" 404
+done
 
 # No row anywhere points at a missing blob.
 for store in fs s3; do
