@@ -32,7 +32,7 @@ check "the resizer accepts the migrated schema" [ $? -eq 0 ]
 tables=$(psql -qAtX "$url" -c "SELECT string_agg(tablename, ' ' ORDER BY
 	tablename) FROM pg_tables WHERE schemaname = 'public'")
 is "tables created" "$tables" \
-	"admin_progress images resize_jobs schema_migrations tombstones variants"
+	"admin_progress claims images purge_jobs resize_jobs schema_migrations tombstones variants"
 
 # The schema holds what it says: dedup by hash, one variant per key.
 psql -qX "$url" -c "INSERT INTO images (id, bytes, width, height, type,
