@@ -93,7 +93,7 @@ for store in fs s3; do
 	answer "a dotfile" 404 not-kept
 	req --data-binary "" "$BASE/api/v1/images/$id"
 	answer "POST on the metadata" 405 not-kept
-	is "$store: and says what it allows" "$(header allow)" "GET, HEAD"
+	is "$store: and says what it allows" "$(header allow)" "GET, HEAD, DELETE"
 	req -F "file=@$TMP/img/text.txt" "$BASE/api/v1/images"
 	answer "text" 415 not-kept
 	req -F "file=@$TMP/img/bare.png" "$BASE/api/v1/images"
@@ -168,7 +168,7 @@ for store in fs s3; do
 	req -H "Accept: $BROWSER" -X PUT "$BASE/api/v1/images/zzzzzzzz"
 	is "$store: a browser's 405: HTML, with Allow" \
 		"$STATUS $(header allow) $(header content-type)" \
-		"405 GET, HEAD text/html; charset=utf-8"
+		"405 GET, HEAD, DELETE text/html; charset=utf-8"
 	req -H "Accept: $BROWSER" "$BASE/i/zzzzzzzz/small.png"
 	is "$store: a browser at a missing variant: HTML" \
 		"$(header content-type)" "text/html; charset=utf-8"
