@@ -149,21 +149,26 @@
 		try {
 			list = JSON.parse(s.getItem(KEY) || '[]');
 		} catch (e) { /* not ours, or damaged: start again */ }
-		return Array.isArray(list) ? list.filter(validEntry) : [];
+		if (!Array.isArray(list))
+			return [];
+		list = list.filter(validEntry);
+		list.forEach(function (e) {
+			e.claims = e.claims.filter(function (c) {
+				return c && typeof c.delete_token === 'string';
+			});
+		});
+		return list;
 	}
 
-	/* False when the browser refused it (quota): the old list stays. */
+	/* Where the browser refuses it (quota), the old list stays. */
 	function mineSave(s, list) {
 		try {
 			s.setItem(KEY, JSON.stringify(list.slice(0, CAP)));
-			return true;
-		} catch (e) {
-			return false;
-		}
+		} catch (e) { /* nothing better to do */ }
 	}
 
-	/* The upload's claim joins its image's entry, which moves to the top. */
-	function mineAdd(s, json) {
+	/* The upload's claim joins its image's entry, moved to the top. */
+	function mineAdd(s, json, file) {
 		var list = mineLoad(s), old = null, entry;
 
 		if (!ID_RE.test(json.id) || !URL_RE.test(json.page_url) ||
@@ -181,6 +186,7 @@
 			thumb: json.variants && json.variants.small &&
 			    URL_RE.test(json.variants.small.url) ?
 			    json.variants.small.url : json.url,
+			name: String(file || '').slice(0, 200),
 			created: new Date().toISOString(),
 			claims: old ? old.claims : []
 		};
@@ -191,14 +197,19 @@
 		mineSave(s, list);
 	}
 
-	/* The entry of id with its claims that still live; gone when none. */
-	function mineKeep(s, id, claims) {
-		var list = mineLoad(s);
-		list = list.filter(function (e) {
+	/*
+	 * The claim of token on id has ended: the entry goes with its last
+	 * claim.  Read afresh each time, so an upload of the same image in
+	 * another tab meanwhile keeps its claim.
+	 */
+	function mineEnd(s, id, token) {
+		var list = mineLoad(s).filter(function (e) {
 			if (e.id !== id)
 				return true;
-			e.claims = claims;
-			return claims.length > 0;
+			e.claims = e.claims.filter(function (c) {
+				return c.delete_token !== token;
+			});
+			return e.claims.length > 0;
 		});
 		mineSave(s, list);
 	}
@@ -218,7 +229,8 @@
 	function mineEntry(e) {
 		var li = el('li', 'entry'), body = el('div', 'item-body'),
 		    thumb = el('a', 'thumb'), img = el('img'),
-		    name = el('p', 'name'), link = el('a', '', e.page_url),
+		    name = el('p', 'name'), link = el('a', '', e.name ||
+		    e.page_url),
 		    when = el('time', 'when', shortTime(e.created)),
 		    actions = el('p', 'entry-actions'),
 		    del = el('button', 'delete', 'Delete');
@@ -283,7 +295,7 @@
 		if (!entry)
 			return;
 		if (!entry.claims.length) {
-			mineKeep(s, id, []);
+			mineEnd(s, id, null);
 			mineShow(box, s);
 			return;
 		}
@@ -297,7 +309,6 @@
 
 		function next() {
 			if (!left.length) {
-				mineKeep(s, id, []);
 				mineGone(id);
 				mineShow(box, s);
 				box.querySelector('.history-note').textContent =
@@ -315,11 +326,11 @@
 				return 0;
 			}).then(function (status) {
 				if (deleteGone(status)) {
-					left.shift();
+					mineEnd(s, id,
+					    left.shift().delete_token);
 					next();
 					return;
 				}
-				mineKeep(s, id, left);
 				btn.disabled = false;
 				li.classList.add('failed');
 				state.textContent = deleteText(status);
@@ -339,7 +350,7 @@
 		});
 	}
 
-	/* The "Your uploads" section after the results; null without storage. */
+	/* "Your uploads" after the results; null without localStorage. */
 	function initMine(list) {
 		var s = store(), box;
 
@@ -368,8 +379,8 @@
 				mineShow(box, s);
 		});
 		return {
-			add: function (json) {
-				mineAdd(s, json);
+			add: function (json, file) {
+				mineAdd(s, json, file);
 				box.querySelector('.history-note').textContent =
 				    '';
 				mineShow(box, s);
@@ -381,7 +392,7 @@
 
 	var count = 0, mine = null;
 
-	function showDone(item, body, json, n) {
+	function showDone(item, body, json, n, file) {
 		var thumb = el('a', 'thumb'), img = el('img'),
 		    open = el('a', 'open', 'Open the image page');
 		img.src = json.variants && json.variants.small ?
@@ -398,7 +409,7 @@
 		open.href = json.page_url;
 		body.append(linkRows(json.page_url, json.url, n), open);
 		if (mine)
-			mine.add(json);
+			mine.add(json, file);
 	}
 
 	function showFailed(item, body, text) {
@@ -436,7 +447,8 @@
 			} catch (e) { /* a proxy's HTML error page */ }
 			bar.value = 100;
 			if ((xhr.status === 200 || xhr.status === 201) && json)
-				showDone(item, body, json, n);
+				showDone(item, body, json, n,
+				    file.name || 'pasted image');
 			else
 				showFailed(item, body, errorText(xhr.status,
 				    max));

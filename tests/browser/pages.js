@@ -495,10 +495,10 @@ async function phone(pageUrl, direct) {
 	const page = ctx.pages()[0] || await ctx.newPage();
 	// A history of one entry, to see it laid out (its token is never used).
 	await ctx.addInitScript(({ id, pageUrl, direct }) => {
-		if (location.pathname === '/' &&
-		    !localStorage.getItem('imghost.uploads'))
-			localStorage.setItem('imghost.uploads', JSON.stringify([{
-			    id, page_url: pageUrl, url: direct, thumb: direct,
+		const key = 'imghost.uploads';
+		if (location.pathname === '/' && !localStorage.getItem(key))
+			localStorage.setItem(key, JSON.stringify([{ id,
+			    page_url: pageUrl, url: direct, thumb: direct,
 			    created: new Date().toISOString(),
 			    claims: [{ delete_token: 'x'.repeat(22) }] }]));
 	}, { id: pageUrl.slice(-8), pageUrl, direct });
