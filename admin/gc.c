@@ -4,6 +4,10 @@
  * between two uploads of the same bytes, and takedowns cut short.  An
  * upload writes its blob before its row, so a blob younger than the
  * threshold (an hour) may be an upload under way and is left alone.
+ * An image deleted by its last claim has no row either, only a purge
+ * job (sql/005): deleting its blobs here does what the job's sweep
+ * does, which then finds nothing, and the job itself is left to run
+ * purge_command.
  *
  * The store is listed a page at a time, and each page costs one query
  * (id = ANY(array)), not one a blob.  Keys that are not "ID/name" are

@@ -38,6 +38,12 @@ static const struct db_stmt admin_st_jobs = {
 	"FROM resize_jobs GROUP BY state", 0 };
 static const struct db_stmt admin_st_count_tombstones = {
 	"SELECT count(*) FROM tombstones", 0 };
+/* A claim an upload: as many rows as images, or more. */
+static const struct db_stmt admin_st_count_claims = {
+	"SELECT count(*) FROM claims", 0 };
+/* Purge jobs are deleted when done: small, like resize_jobs. */
+static const struct db_stmt admin_st_purge = {
+	"SELECT state, count(*) FROM purge_jobs GROUP BY state", 0 };
 
 /* One number from a statement without parameters; -1 on failure. */
 static long long
@@ -77,6 +83,8 @@ admin_count(struct admin *a, const char *table, int exact, int *estimated)
 		return admin_one(a, &admin_st_count_images);
 	if (strcmp(table, "variants") == 0)
 		return admin_one(a, &admin_st_count_variants);
+	if (strcmp(table, "claims") == 0)
+		return admin_one(a, &admin_st_count_claims);
 	return admin_one(a, &admin_st_count_tombstones);
 }
 
@@ -110,28 +118,59 @@ admin_stats_table(struct admin *a, const char *table, int exact)
 	return 0;
 }
 
+static const char *const admin_states[] = { "queued", "running", "failed" };
+
+/* The count of state s in a (state, count) result, 0 when not there. */
+static long long
+admin_state_count(PGresult *res, size_t s, int *row)
+{
+	int	 i;
+
+	for (i = 0; i < PQntuples(res); i++)
+		if (strcmp(PQgetvalue(res, i, 0), admin_states[s]) == 0) {
+			*row = i;
+			return admin_num(res, i, 1);
+		}
+	*row = -1;
+	return 0;
+}
+
+/* Purge jobs by state: a failed one has a last_error to read. */
+static int
+admin_stats_purge(struct admin *a)
+{
+	PGresult	*res;
+	char		 name[32];
+	size_t		 s;
+	int		 row;
+
+	if ((res = admin_run(a, &admin_st_purge, NULL)) == NULL)
+		return -1;
+	for (s = 0; s < sizeof(admin_states) / sizeof(admin_states[0]); s++) {
+		snprintf(name, sizeof(name), "purge_jobs_%s", admin_states[s]);
+		admin_line(name, admin_state_count(res, s, &row), 0);
+	}
+	PQclear(res);
+	return 0;
+}
+
 /* Jobs by state, and how long the oldest queued one has waited. */
 static int
 admin_stats_jobs(struct admin *a)
 {
-	static const char *states[] = { "queued", "running", "failed" };
 	PGresult	*res;
 	long long	 n, age = -1;
 	char		 name[32];
 	size_t		 s;
-	int		 i;
+	int		 row;
 
 	if ((res = admin_run(a, &admin_st_jobs, NULL)) == NULL)
 		return -1;
-	for (s = 0; s < sizeof(states) / sizeof(states[0]); s++) {
-		n = 0;
-		for (i = 0; i < PQntuples(res); i++)
-			if (strcmp(PQgetvalue(res, i, 0), states[s]) == 0) {
-				n = admin_num(res, i, 1);
-				if (s == 0)
-					age = admin_num(res, i, 2);
-			}
-		snprintf(name, sizeof(name), "jobs_%s", states[s]);
+	for (s = 0; s < sizeof(admin_states) / sizeof(admin_states[0]); s++) {
+		n = admin_state_count(res, s, &row);
+		if (s == 0 && row != -1)
+			age = admin_num(res, row, 2);
+		snprintf(name, sizeof(name), "jobs_%s", admin_states[s]);
 		admin_line(name, n, 0);
 	}
 	PQclear(res);
@@ -165,5 +204,8 @@ admin_stats(struct admin *a, int argc, char *argv[])
 	    (n = admin_count(a, "tombstones", exact, &est)) == -1)
 		return 1;
 	admin_line("tombstones", n, est);
-	return 0;
+	if ((n = admin_count(a, "claims", exact, &est)) == -1)
+		return 1;
+	admin_line("claims", n, est);
+	return admin_stats_purge(a) == -1;
 }

@@ -38,7 +38,8 @@ api_ready(const struct db_image *img, int bits)
 
 void
 api_image_json(struct app *app, struct http_req *req,
-    const struct db_image *img, const int ready[], int duplicate)
+    const struct db_image *img, const int ready[], int duplicate,
+    const char *token)
 {
 	char			 base[512], id[ID_LEN + 1], when[32];
 	const struct size	*s;
@@ -53,10 +54,15 @@ api_image_json(struct app *app, struct http_req *req,
 	    "\"page_url\": \"%s/%s\", \"url\": \"%s/i/%s.%s\", "
 	    "\"type\": \"%s\", \"width\": %ld, \"height\": %ld, "
 	    "\"frames\": %ld, \"bytes\": %lld, \"sha256\": \"%s\", "
-	    "\"created_at\": \"%s\", \"duplicate\": %s, \"variants\": {",
+	    "\"created_at\": \"%s\", \"duplicate\": %s, ",
 	    id, base, id, base, id, img_ext(t), img_mime(t), img->width,
 	    img->height, img->frames, img->bytes, img->sha256, when,
 	    duplicate ? "true" : "false");
+	if (token != NULL)
+		http_printf(req, "\"delete_token\": \"%s\", "
+		    "\"delete_url\": \"%s/%s/delete/%s\", ",
+		    token, base, id, token);
+	http_puts(req, "\"variants\": {");
 	for (s = size_list; s->name != NULL; s++) {
 		if (s != size_list)
 			http_puts(req, ", ");
@@ -90,5 +96,5 @@ api_get(struct app *app, struct http_req *req, const char *idstr)
 	}
 	http_head(req, 200, "application/json");
 	http_puts(req, "Cache-Control: no-cache\r\n\r\n");
-	api_image_json(app, req, &img, ready, 0);
+	api_image_json(app, req, &img, ready, 0, NULL);
 }

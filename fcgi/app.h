@@ -28,9 +28,30 @@ void	upload_serve(struct app *, struct http_req *);
 /* GET /api/v1/images/{id}; idstr is a valid id. */
 void	api_get(struct app *, struct http_req *, const char *idstr);
 
-/* Writes the image JSON of API.md; ready[] as db_variants_ready(). */
+/*
+ * Writes the image JSON of API.md; ready[] as db_variants_ready(); the
+ * upload's delete token, or NULL (never but in an upload's answer).
+ */
 void	api_image_json(struct app *, struct http_req *,
-	    const struct db_image *, const int ready[], int duplicate);
+	    const struct db_image *, const int ready[], int duplicate,
+	    const char *token);
+
+/* DELETE /api/v1/images/{id}; idstr is a valid id. */
+void	delete_api(struct app *, struct http_req *, const char *idstr);
+
+/*
+ * GET/HEAD/POST /{id}/delete/{token}: GET asks, POST deletes; idstr is
+ * a valid id, token anything.
+ */
+void	delete_page(struct app *, struct http_req *, const char *idstr,
+	    const char *token);
+
+/*
+ * The answer to the upload page's form without a script: the links,
+ * the delete link apart.
+ */
+void	page_uploaded(struct http_req *, int status, const char *base,
+	    const struct db_image *, const char *token);
 
 /* GET/HEAD /: the upload page. */
 void	page_upload(struct app *, struct http_req *);

@@ -93,19 +93,36 @@ html_escape(struct http_req *req, const char *s)
 	}
 }
 
-/* Writes the headers of an HTML page, up to and including the blank line. */
-void
-html_headers(struct http_req *req, int status)
+/*
+ * Writes the headers of an HTML page, up to and including the blank
+ * line; the page of a secret (a delete token in its URL) sends no
+ * Referer, even to its own style sheet, and is kept by no cache.
+ */
+static void
+html_headers_of(struct http_req *req, int status, int secret)
 {
 	http_head(req, status, "text/html; charset=utf-8");
 	http_printf(req, "Content-Security-Policy: "
 	    "default-src 'none'; img-src %s; script-src 'self'; "
 	    "style-src 'self'; connect-src 'self'; form-action 'self'; "
 	    "base-uri 'none'; frame-ancestors 'none'\r\n"
-	    "Referrer-Policy: strict-origin-when-cross-origin\r\n",
-	    html_st.img_src);
-	http_puts(req, status == 200 ? "Cache-Control: no-cache\r\n\r\n" :
+	    "Referrer-Policy: %s\r\n", html_st.img_src,
+	    secret ? "no-referrer" : "strict-origin-when-cross-origin");
+	http_puts(req, status == 200 && !secret ?
+	    "Cache-Control: no-cache\r\n\r\n" :
 	    "Cache-Control: no-store\r\n\r\n");
+}
+
+void
+html_headers(struct http_req *req, int status)
+{
+	html_headers_of(req, status, 0);
+}
+
+void
+html_headers_secret(struct http_req *req, int status)
+{
+	html_headers_of(req, status, 1);
 }
 
 /* 1 for HEAD: the headers are all the answer. */

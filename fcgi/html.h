@@ -20,6 +20,8 @@ void	html_escape(struct http_req *, const char *s);
 
 /* Writes the headers of an HTML page, up to and including the blank line. */
 void	html_headers(struct http_req *, int status);
+/* The same for a page whose URL or body holds a delete token. */
+void	html_headers_secret(struct http_req *, int status);
 
 /* 1 for HEAD: the headers are all the answer. */
 int	html_head_only(const struct http_req *);

@@ -108,6 +108,7 @@ http_reason(int status)
 	switch (status) {
 	case 200: return "OK";
 	case 201: return "Created";
+	case 204: return "No Content";
 	case 206: return "Partial Content";
 	case 303: return "See Other";
 	case 304: return "Not Modified";
@@ -139,6 +140,9 @@ http_head(struct http_req *req, int status, const char *type)
 		FCGX_FPrintF(req->fr->out, "Allow: %s\r\n", req->allow);
 	if (status == 503)
 		FCGX_PutS("Retry-After: 5\r\n", req->fr->out);
+	/* The one credential of this API is a delete token. */
+	if (status == 401)
+		FCGX_PutS("WWW-Authenticate: Bearer\r\n", req->fr->out);
 	req->status = status;
 }
 

@@ -42,6 +42,37 @@ app_is_image_page(const char *p)
 	return p[0] == '/' && strlen(p + 1) == ID_LEN && id_valid(p + 1, ID_LEN);
 }
 
+/* 1 when p is "/{id}/delete/" and something: a delete link. */
+static int
+app_is_delete_link(const char *p)
+{
+	return p[0] == '/' && id_valid(p + 1, ID_LEN) &&
+	    strncmp(p + 1 + ID_LEN, "/delete/", 8) == 0;
+}
+
+static void
+app_delete_link(struct app *app, struct http_req *req)
+{
+	char	 id[ID_LEN + 1];
+
+	req->html = 1;
+	if (!app_method(req, "GET, HEAD, POST"))
+		return;
+	strlcpy(id, req->path + 1, sizeof(id));
+	delete_page(app, req, id, req->path + 1 + ID_LEN + 8);
+}
+
+/* Log lines name the request; a delete link without its token. */
+static void
+app_log_context(const struct http_req *req)
+{
+	if (app_is_delete_link(req->path))
+		log_context("%s %.*s/delete/-", req->method, 1 + ID_LEN,
+		    req->path);
+	else
+		log_context("%s %s", req->method, req->path);
+}
+
 /*
  * lighttpd hands the app the errors it finds itself (server.error-handler
  * in lighttpd.conf): a request it cannot parse, a length it refuses, a
@@ -91,7 +122,11 @@ app_route(struct app *app, struct http_req *req)
 			upload_serve(app, req);
 	} else if (strncmp(p, "/api/v1/images/", 15) == 0 &&
 	    id_valid(p + 15, strlen(p + 15))) {
-		if (app_method(req, "GET, HEAD"))
+		if (!app_method(req, "GET, HEAD, DELETE"))
+			return;
+		if (strcmp(req->method, "DELETE") == 0)
+			delete_api(app, req, p + 15);
+		else
 			api_get(app, req, p + 15);
 	} else if (strcmp(p, "/healthz") == 0) {
 		if (app_method(req, "GET, HEAD"))
@@ -115,7 +150,9 @@ app_route(struct app *app, struct http_req *req)
 	} else if (strcmp(p, "/sharex.sxcu") == 0) {
 		if (app_method(req, "GET, HEAD"))
 			page_sharex(app, req);
-	} else if (app_is_image_page(p)) {
+	} else if (app_is_delete_link(p))
+		app_delete_link(app, req);
+	else if (app_is_image_page(p)) {
 		req->html = 1;
 		if (app_method(req, "GET, HEAD"))
 			page_image(app, req, p + 1);
@@ -199,7 +236,7 @@ main(void)
 		if (http_req_init(&req, &fr) == -1)
 			http_error(&req, 404, "not_found", "URL too long");
 		else {
-			log_context("%s %s", req.method, req.path);
+			app_log_context(&req);
 			app_route(&app, &req);
 		}
 		app_render_error(&req);

@@ -313,6 +313,10 @@ metrics_counters(struct http_req *req)
 		  "Blobs sent from the read cache (s3 store)." },
 		{ "imghost_cache_fills_total",
 		  "Copies of blobs begun in the read cache (s3 store)." },
+		{ "imghost_claims_ended_total",
+		  "Uploads' claims ended by their delete token." },
+		{ "imghost_deletions_total",
+		  "Images deleted with the end of their last claim." },
 	};
 	int	 i;
 

@@ -34,6 +34,8 @@ enum metrics_counter {
 	METRICS_DB_ERRORS,	/* database statements that failed */
 	METRICS_CACHE_HITS,	/* blobs lighttpd sent from the read cache */
 	METRICS_CACHE_FILLS,	/* copies begun in the read cache */
+	METRICS_CLAIMS_ENDED,	/* delete tokens used (a claim ended) */
+	METRICS_DELETIONS,	/* images deleted with their last claim */
 	METRICS_NCOUNTERS
 };
 

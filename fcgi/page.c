@@ -364,6 +364,32 @@ page_image(struct app *app, struct http_req *req, const char *idstr)
 	html_close(req);
 }
 
+/* The page after an upload through the form without a script. */
+void
+page_uploaded(struct http_req *req, int status, const char *base,
+    const struct db_image *img, const char *token)
+{
+	char	 id[ID_LEN + 1], page[600], direct[620], del[700];
+
+	id_from_int(img->id, id);
+	snprintf(page, sizeof(page), "%s/%s", base, id);
+	snprintf(direct, sizeof(direct), "%s/i/%s.%s", base, id,
+	    img_ext(img_type_of(img->type)));
+	snprintf(del, sizeof(del), "%s/%s/delete/%s", base, id, token);
+	html_headers_secret(req, status);
+	html_open(req, "Uploaded");
+	html_body(req, "uploaded");
+	http_printf(req, "<h1>Uploaded</h1>\n<p><a href=\"/%s\">See the "
+	    "image</a></p>\n", id);
+	page_links(req, page, direct);
+	http_puts(req, "<h2>Your delete link</h2>\n<p>Keep it to yourself: "
+	    "whoever has it can delete your upload. It is shown only "
+	    "now.</p>\n<div class=\"links\">\n");
+	page_link_row(req, "Delete", "delete", "", "", "", del, "");
+	http_puts(req, "</div>\n");
+	html_close(req);
+}
+
 /* GET /sharex.sxcu: a ShareX custom uploader that posts to this host. */
 void
 page_sharex(struct app *app, struct http_req *req)
@@ -386,5 +412,6 @@ page_sharex(struct app *app, struct http_req *req)
 	http_puts(req, "/api/v1/images\",\n  \"Body\": \"MultipartFormData\",\n"
 	    "  \"FileFormName\": \"file\",\n  \"URL\": \"{json:url}\",\n"
 	    "  \"ThumbnailURL\": \"{json:variants.small.url}\",\n"
+	    "  \"DeletionURL\": \"{json:delete_url}\",\n"
 	    "  \"ErrorMessage\": \"{json:error.message}\"\n}\n");
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "claim.h"
 #include "db.h"
 #include "fetch.h"
 #include "id.h"
@@ -128,29 +129,18 @@ upload_read_body(struct app *app, struct http_req *req,
 	return upload_read_raw(req, len, out);
 }
 
-/* The upload page's form without a script: on to the image page. */
-static void
-upload_see_other(struct http_req *req, const char *base, const char *id)
-{
-	http_head(req, 303, "text/html; charset=utf-8");
-	http_printf(req, "Location: %s/%s\r\n"
-	    "Cache-Control: no-store\r\n\r\n"
-	    "<!doctype html>\n<title>Uploaded</title>\n<a href=\"/%s\">"
-	    "See the image</a>\n", base, id, id);
-}
-
 static void
 upload_answer(struct app *app, struct http_req *req,
-    const struct db_image *img, int duplicate)
+    const struct db_image *img, int duplicate, const struct claim *c)
 {
 	char	 base[512], id[ID_LEN + 1];
 	int	 ready[8] = { 0 };
 
 	metrics_add(duplicate ? METRICS_DEDUP : METRICS_UPLOADS, 1);
 	if (strcmp(req->path, "/") == 0) {
+		/* The form without a script: a redirect would lose the token. */
 		http_base_url(req, app->conf.public_url, base, sizeof(base));
-		id_from_int(img->id, id);
-		upload_see_other(req, base, id);
+		page_uploaded(req, duplicate ? 200 : 201, base, img, c->token);
 		return;
 	}
 	if (duplicate)
@@ -160,7 +150,7 @@ upload_answer(struct app *app, struct http_req *req,
 	http_head(req, duplicate ? 200 : 201, "application/json");
 	http_printf(req, "Location: %s/%s\r\n"
 	    "Cache-Control: no-store\r\n\r\n", base, id);
-	api_image_json(app, req, img, ready, duplicate);
+	api_image_json(app, req, img, ready, duplicate, c->token);
 }
 
 static void
@@ -175,7 +165,8 @@ upload_unavailable(struct http_req *req, const char *what)
  */
 static int
 upload_try_id(struct app *app, struct http_req *req, struct db_image *img,
-    const unsigned char *sha, const void *data, size_t len)
+    const unsigned char *sha, const void *data, size_t len,
+    const struct claim *c)
 {
 	char			 id[ID_LEN + 1], key[STORE_KEY_MAX];
 	struct db_image		 other;
@@ -201,21 +192,24 @@ upload_try_id(struct app *app, struct http_req *req, struct db_image *img,
 		upload_unavailable(req, "the image store is down");
 		return 0;
 	}
-	if (db_image_insert(app->db, img, sha, &inserted) != DB_OK) {
+	if (db_image_insert(app->db, img, sha, c, &inserted) != DB_OK) {
 		upload_unavailable(req, "the database is down");
 		return 0;
 	}
 	if (inserted) {
 		log_info("upload %s: %s %ldx%ld, %lld bytes", id, img->type,
 		    img->width, img->height, img->bytes);
-		upload_answer(app, req, img, 0);
+		upload_answer(app, req, img, 0, c);
 		return 0;
 	}
 	/* The same bytes were stored by another upload a moment ago. */
 	if (db_image_by_sha256(app->db, sha, &other) != DB_OK)
 		return 1;
 	store_delete(app->store, key);
-	upload_answer(app, req, &other, 1);
+	/* Its last claim may have ended since: then store it anew. */
+	if (db_claim_add(app->db, other.id, c) != DB_OK)
+		return 1;
+	upload_answer(app, req, &other, 1, c);
 	return 0;
 }
 
@@ -255,6 +249,25 @@ upload_tombstoned(struct http_req *req, struct app *app,
 	}
 }
 
+/*
+ * Bytes stored already get the upload's claim c: DB_OK when it answered
+ * with them, DB_NOT_FOUND when they are not stored (or their last claim
+ * ended as this ran), another status after answering 503.
+ */
+static enum db_status
+upload_claim_stored(struct app *app, struct http_req *req,
+    const unsigned char *sha, struct db_image *img, const struct claim *c)
+{
+	enum db_status	 rc;
+
+	if ((rc = db_image_by_sha256(app->db, sha, img)) == DB_OK &&
+	    (rc = db_claim_add(app->db, img->id, c)) == DB_OK)
+		upload_answer(app, req, img, 1, c);
+	else if (rc != DB_NOT_FOUND)
+		upload_unavailable(req, "the database is down");
+	return rc;
+}
+
 /* Validates the bytes and stores them, or finds them stored already. */
 static void
 upload_store(struct app *app, struct http_req *req, const void *data,
@@ -262,6 +275,7 @@ upload_store(struct app *app, struct http_req *req, const void *data,
 {
 	struct img_info		 info;
 	struct db_image		 img;
+	struct claim		 c;
 	unsigned char		 sha[32];
 	enum img_type		 t;
 	enum db_status		 rc;
@@ -279,15 +293,9 @@ upload_store(struct app *app, struct http_req *req, const void *data,
 	}
 	memset(&img, 0, sizeof(img));
 	upload_sha256(data, len, sha, img.sha256);
-	rc = db_image_by_sha256(app->db, sha, &img);
-	if (rc == DB_OK) {
-		upload_answer(app, req, &img, 1);
+	claim_new(&c);
+	if ((rc = upload_claim_stored(app, req, sha, &img, &c)) != DB_NOT_FOUND)
 		return;
-	}
-	if (rc != DB_NOT_FOUND) {
-		upload_unavailable(req, "the database is down");
-		return;
-	}
 	if (upload_tombstoned(req, app, sha))
 		return;
 	strlcpy(img.type, img_name(t), sizeof(img.type));
@@ -296,7 +304,7 @@ upload_store(struct app *app, struct http_req *req, const void *data,
 	img.frames = info.frames;
 	img.bytes = len;
 	for (i = 0; i < UPLOAD_ID_TRIES; i++)
-		if (upload_try_id(app, req, &img, sha, data, len) == 0)
+		if (upload_try_id(app, req, &img, sha, data, len, &c) == 0)
 			return;
 	upload_unavailable(req, "could not draw a free id");
 }

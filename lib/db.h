@@ -104,14 +104,17 @@ enum db_status	 db_image_by_sha256(struct db *, const unsigned char *sha,
  */
 enum db_status	 db_image_id_taken(struct db *, int64_t id);
 
+struct claim;
+
 /*
- * Inserts the image row and its resize job in one statement, so both or
- * neither exist.  *inserted is 0 when the hash or the id is taken already
- * (another upload of the same bytes won the race, or an id collision);
- * else img->created is set.
+ * Inserts the image row, its resize job and the upload's claim c in one
+ * statement, so all or none exist.  *inserted is 0 when the hash or the
+ * id is taken already (another upload of the same bytes won the race, or
+ * an id collision); else img->created is set.
  */
 enum db_status	 db_image_insert(struct db *, struct db_image *img,
-		    const unsigned char *sha, int *inserted);
+		    const unsigned char *sha, const struct claim *c,
+		    int *inserted);
 
 /* One bit per (size index, format): ready[size] & 1 own format, & 2 webp. */
 enum db_status	 db_variants_ready(struct db *, const struct db_image *img,
@@ -145,7 +148,11 @@ struct db_variant {
 	long long	 bytes;
 };
 
-/* Records the variants and deletes the job, all or nothing. */
+/*
+ * Records the variants and deletes the job, all or nothing.  DB_NOT_FOUND
+ * when the image is gone (deleted or taken down meanwhile): nothing is
+ * recorded, and the blobs written for it are the caller's to delete.
+ */
 enum db_status	 db_job_done(struct db *, int64_t image_id,
 		    const struct db_variant *v, int n);
 
@@ -160,6 +167,40 @@ enum db_status	 db_job_fail(struct db *, int64_t image_id, const char *why,
 enum db_status	 db_job_delete(struct db *, int64_t image_id);
 
 
+/* Purge jobs (what an image deleted by its last claim leaves) -------- */
+
+/* A claimed purge job; db_purge_clear() frees what it holds. */
+struct db_purge {
+	int64_t		 image_id;
+	int		 attempts;	/* including this one */
+	char		 type[8];	/* the original's, as img_name() */
+	char		*base_url;	/* of the URLs given to purge_command */
+};
+
+/*
+ * Claims up to n purge jobs whose time has come, as db_jobs_claim() does
+ * resize jobs: FOR UPDATE SKIP LOCKED, marked running with a lease of
+ * lease seconds, a job whose claimer's connection is gone taken at once
+ * (or marked failed on its max_attempts-th attempt).  *got is how many;
+ * each of out[0..*got) is the caller's to db_purge_clear().
+ */
+enum db_status	 db_purge_claim(struct db *, int lease, int max_attempts,
+		    int n, struct db_purge *out, int *got);
+
+/* Frees what a claimed job holds; NULL is a no-op. */
+void		 db_purge_clear(struct db_purge *);
+
+/* Deletes the job: the image is gone everywhere. */
+enum db_status	 db_purge_done(struct db *, int64_t image_id);
+
+/*
+ * Puts the job back with an exponential backoff and jitter, or marks it
+ * failed for good when it has had max_attempts; why is kept.
+ */
+enum db_status	 db_purge_fail(struct db *, int64_t image_id, const char *why,
+		    int max_attempts);
+
+
 /* Tombstones (images taken down) ---------------------------------------- */
 
 /*
@@ -169,5 +210,44 @@ enum db_status	 db_job_delete(struct db *, int64_t image_id);
 enum db_status	 db_tombstone_by_id(struct db *, int64_t id);
 /* The same for the raw 32-byte hash of the bytes. */
 enum db_status	 db_tombstone_by_sha256(struct db *, const unsigned char *sha);
+
+
+/* Claims (delete tokens) ------------------------------------------------ */
+
+/*
+ * Adds c as a claim on the image: DB_OK, or DB_NOT_FOUND when the image
+ * row is gone (its last claim ended meanwhile: store the bytes anew).
+ */
+enum db_status	 db_claim_add(struct db *, int64_t image_id,
+		    const struct claim *c);
+
+/*
+ * DB_OK when c is a live claim of the image, its secret compared in
+ * constant time; DB_NOT_FOUND when not.
+ */
+enum db_status	 db_claim_check_live(struct db *, int64_t image_id,
+		    const struct claim *c);
+/* The same for the claim whose end queued the image's purge job. */
+enum db_status	 db_claim_check_purging(struct db *, int64_t image_id,
+		    const struct claim *c);
+
+enum db_claim_end {
+	DB_CLAIM_DELETED,	/* the last claim: the image's rows are gone */
+	DB_CLAIM_KEPT,		/* other claims keep the image */
+	DB_CLAIM_NO_IMAGE,	/* no image row */
+	DB_CLAIM_NO_CLAIM,	/* not a live claim of the image */
+};
+
+/*
+ * Ends the claim c (checked already) through claim_end() of
+ * sql/005_claims.sql; with the last claim the image's rows go and its
+ * purge job (for purge_command: base_url) is queued, in one transaction.
+ */
+enum db_status	 db_claim_end(struct db *, int64_t image_id,
+		    const struct claim *c, const char *base_url,
+		    enum db_claim_end *out);
+
+/* Deletes the image's purge job: its blobs are gone, nothing to purge. */
+enum db_status	 db_purge_drop(struct db *, int64_t image_id);
 
 #endif

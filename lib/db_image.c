@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "claim.h"
 #include "db.h"
 #include "log.h"
 #include "size.h"
@@ -17,19 +18,25 @@ static const struct db_stmt db_st_by_id = {
 	"SELECT " DB_IMAGE_COLS " FROM images WHERE id = $1", 1 };
 static const struct db_stmt db_st_by_sha = {
 	"SELECT " DB_IMAGE_COLS " FROM images WHERE sha256 = $1", 1 };
-/* A taken-down id stays taken: caches may still hold its 410. */
+/*
+ * A taken-down id stays taken: caches may still hold its 410.  So does a
+ * deleted one until its purge job has run.
+ */
 static const struct db_stmt db_st_id_taken = {
 	"SELECT 1 FROM images WHERE id = $1 "
-	"UNION ALL SELECT 1 FROM tombstones WHERE image_id = $1", 1 };
-/* Both rows or neither: one statement is one transaction. */
+	"UNION ALL SELECT 1 FROM tombstones WHERE image_id = $1 "
+	"UNION ALL SELECT 1 FROM purge_jobs WHERE image_id = $1", 1 };
+/* All three rows or none: one statement is one transaction. */
 static const struct db_stmt db_st_insert = {
 	"WITH img AS (INSERT INTO images "
 	"(id, bytes, width, height, frames, type, sha256) "
 	"VALUES ($1, $2, $3, $4, $5, $6, $7) "
 	"ON CONFLICT DO NOTHING "
 	"RETURNING id, extract(epoch FROM created_at)::bigint AS t), "
-	"job AS (INSERT INTO resize_jobs (image_id) SELECT id FROM img) "
-	"SELECT t FROM img", 7 };
+	"job AS (INSERT INTO resize_jobs (image_id) SELECT id FROM img), "
+	"claim AS (INSERT INTO claims (image_id, selector, verifier) "
+	"SELECT id, $8, $9 FROM img) "
+	"SELECT t FROM img", 9 };
 static const struct db_stmt db_st_variants = {
 	"SELECT size, format FROM variants WHERE image_id = $1", 1 };
 
@@ -106,13 +113,14 @@ db_image_id_taken(struct db *db, int64_t id)
 
 enum db_status
 db_image_insert(struct db *db, struct db_image *img,
-    const unsigned char *sha, int *inserted)
+    const unsigned char *sha, const struct claim *c, int *inserted)
 {
-	char		 id[24], bytes[24], w[24], h[24], fr[24];
+	char		 id[24], bytes[24], w[24], h[24], fr[24], sel[24];
 	const char	*params[] = { id, bytes, w, h, fr, img->type,
-			    (const char *)sha };
-	int		 lengths[] = { 0, 0, 0, 0, 0, 0, 32 };
-	int		 formats[] = { 0, 0, 0, 0, 0, 0, 1 };
+			    (const char *)sha, sel, (const char *)c->verifier };
+	int		 lengths[] = { 0, 0, 0, 0, 0, 0, 32, 0,
+			    CLAIM_VERIFIER_LEN };
+	int		 formats[] = { 0, 0, 0, 0, 0, 0, 1, 0, 1 };
 	PGresult	*res;
 	enum db_status	 rc;
 
@@ -121,6 +129,7 @@ db_image_insert(struct db *db, struct db_image *img,
 	snprintf(w, sizeof(w), "%ld", img->width);
 	snprintf(h, sizeof(h), "%ld", img->height);
 	snprintf(fr, sizeof(fr), "%ld", img->frames);
+	snprintf(sel, sizeof(sel), "%" PRId64, c->selector);
 	rc = db_run(db, &db_st_insert, params, lengths, formats, &res);
 	if (rc != DB_OK)
 		return rc;

@@ -37,16 +37,28 @@ static const struct db_stmt db_st_claim = {
 	"SELECT image_id FROM ready LIMIT $2) c "
 	"WHERE j.image_id = c.image_id "
 	"RETURNING j.image_id, j.attempts", 3 };
-/* One statement, so the variant rows and the job's end are atomic. */
+/*
+ * One statement, so the variant rows and the job's end are atomic.  The
+ * image row is locked first (FOR KEY SHARE, as the foreign key check
+ * would): a deletion (claim_end(), a takedown) either waits for the
+ * variants and removes them with the image, or committed before, and
+ * then the row is skipped, nothing is inserted and the count is 0, so
+ * the resizer knows the blobs it wrote belong to no one.  Without the
+ * lock the insert failed on the foreign key instead, an error in the
+ * log for an ordinary race.
+ */
 static const struct db_stmt db_st_done = {
-	"WITH v AS (INSERT INTO variants "
+	"WITH img AS (SELECT id FROM images WHERE id = $1 FOR KEY SHARE), "
+	"v AS (INSERT INTO variants "
 	"(image_id, size, format, width, height, bytes) "
-	"SELECT $1, * FROM unnest($2::text[], $3::image_type[], "
-	"$4::int[], $5::int[], $6::bigint[]) "
+	"SELECT img.id, u.* FROM img, unnest($2::text[], "
+	"$3::image_type[], $4::int[], $5::int[], $6::bigint[]) "
+	"AS u (size, format, width, height, bytes) "
 	"ON CONFLICT (image_id, size, format) DO UPDATE SET "
 	"width = excluded.width, height = excluded.height, "
-	"bytes = excluded.bytes, created_at = now()) "
-	"DELETE FROM resize_jobs WHERE image_id = $1", 6 };
+	"bytes = excluded.bytes, created_at = now()), "
+	"j AS (DELETE FROM resize_jobs WHERE image_id = $1) "
+	"SELECT count(*) FROM img", 6 };
 /* 2^attempts seconds, capped at an hour, times a jitter of 0.5 to 1. */
 static const struct db_stmt db_st_fail = {
 	"UPDATE resize_jobs SET last_error = $2, "
@@ -125,8 +137,9 @@ db_job_done(struct db *db, int64_t image_id, const struct db_variant *v,
 	}
 	if ((rc = db_run(db, &db_st_done, params, NULL, NULL, &res)) != DB_OK)
 		return rc;
+	rc = strcmp(PQgetvalue(res, 0, 0), "0") == 0 ? DB_NOT_FOUND : DB_OK;
 	PQclear(res);
-	return DB_OK;
+	return rc;
 }
 
 enum db_status

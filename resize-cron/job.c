@@ -99,27 +99,36 @@ resize_make(struct resize *r, const struct db_image *img, const char *id,
 }
 
 /*
- * The job could not be recorded.  If the image was taken down while its
- * variants were being made (imghost-admin takedown), the blobs just
- * written belong to no one and would be served: delete them, and
- * return 1.  0 if the image is still there (or cannot be looked up).
+ * The image was deleted (its last claim ended) or taken down while its
+ * variants were being made.  Its own sweep may have run before they were
+ * written, so what this resizer wrote would be left, served, owned by no
+ * one: sweep every blob of the id again.  Only an upload that drew the
+ * same 48 random bits since could own one of them.  What a failing store
+ * leaves has no row, and is gc's.
+ */
+static void
+resize_gone(struct resize *r, const char *id)
+{
+	if (store_sweep(r->store, r->conf.cache_dir, id) == STORE_OK)
+		log_info("deleted or taken down meanwhile: its blobs swept");
+	else
+		log_warnx("deleted or taken down meanwhile: some blobs "
+		    "are left for imghost-admin gc");
+}
+
+/*
+ * The job could not be recorded (a database error).  If the image is
+ * gone, what was written is swept (resize_gone()) and 1 returned; 0 if
+ * the image is still there, or cannot be looked up.
  */
 static int
-resize_undo(struct resize *r, const char *id, int64_t image_id,
-    const struct db_variant *v, size_t n)
+resize_undo(struct resize *r, const char *id, int64_t image_id)
 {
 	struct db_image	 img;
-	char		 key[STORE_KEY_MAX];
-	size_t		 i;
 
 	if (db_image_by_id(r->db, image_id, &img) != DB_NOT_FOUND)
 		return 0;
-	for (i = 0; i < n; i++) {
-		if (store_key(key, sizeof(key), id, v[i].size,
-		    img_ext(img_type_of(v[i].format))) == STORE_OK)
-			store_delete(r->store, key);
-	}
-	log_info("taken down meanwhile: %zu variants deleted", n);
+	resize_gone(r, id);
 	return 1;
 }
 
@@ -149,8 +158,9 @@ resize_job(struct resize *r, const struct db_job *job)
 	    (rc = db_job_done(r->db, job->image_id, v, n)) == DB_OK) {
 		log_info("%zu variants", n);
 		textfile_count(TEXTFILE_DONE);
-	} else if (rc == DB_FAIL && resize_undo(r, id, job->image_id, v,
-	    n) == 0)
+	} else if (rc == DB_NOT_FOUND)
+		resize_gone(r, id);
+	else if (rc == DB_FAIL && resize_undo(r, id, job->image_id) == 0)
 		rc = resize_fail(r, job, "record the variants: database error");
 	log_context(NULL);
 	return rc == DB_DOWN ? DB_DOWN : DB_OK;

@@ -1,7 +1,8 @@
 /*
  * imghost-resize: the resizer.  Claims resize jobs from PostgreSQL with
  * FOR UPDATE SKIP LOCKED, so any number of resizers on any number of
- * machines can run at once, and makes each image's variants.
+ * machines can run at once, and makes each image's variants.  It claims
+ * the purge jobs of deleted images the same way (resize-cron/purge.c).
  *
  *	imghost-resize --once		work until the queue is empty (cron)
  *	imghost-resize --loop		keep working, woken by NOTIFY
@@ -31,6 +32,7 @@
 
 #include "img.h"
 #include "log.h"
+#include "purge.h"
 #include "resize.h"
 #include "store.h"
 #include "textfile.h"
@@ -41,6 +43,8 @@
 /* The poll behind NOTIFY, in case a notification is lost. */
 #define RESIZE_POLL_MS		5000
 #define RESIZE_MAX_WORKERS	64
+/* Purge jobs run before each resize job, at most. */
+#define RESIZE_PURGE_ROUND	8
 
 static volatile sig_atomic_t	 resize_quit;
 
@@ -59,19 +63,58 @@ usage(void)
 	exit(2);
 }
 
-/* Works through the jobs whose time has come; -1 if the database left. */
+/*
+ * Runs up to RESIZE_PURGE_ROUND purge jobs, each claimed alone: its
+ * purge_command may take PURGE_TIME_LIMIT seconds, and a job claimed in
+ * a batch would wait that long under its lease.  How many ran, or -1 if
+ * the database left.
+ */
+static int
+resize_purge_round(struct resize *r)
+{
+	struct db_purge	 job;
+	enum db_status	 rc;
+	int		 i, got;
+	/* The command's limit and then some for the sweep. */
+	int		 lease = r->lease > 2 * PURGE_TIME_LIMIT ? r->lease :
+			    2 * PURGE_TIME_LIMIT;
+
+	for (i = 0; i < RESIZE_PURGE_ROUND && !resize_quit; i++) {
+		if (db_purge_claim(r->db, lease, PURGE_MAX_ATTEMPTS, 1, &job,
+		    &got) != DB_OK)
+			return -1;
+		if (got == 0)
+			break;
+		rc = purge_job(r, &job);
+		db_purge_clear(&job);
+		textfile_write(0);
+		if (rc == DB_DOWN)
+			return -1;
+	}
+	return i;
+}
+
+/*
+ * Works through the jobs whose time has come, a round of purge jobs
+ * before each resize job (there are few, and each is a deletion its
+ * owner waits to see finished); -1 if the database left.
+ */
 static int
 resize_drain(struct resize *r)
 {
 	struct db_job	 job;
 	struct timespec	 t0;
 	enum db_status	 rc;
-	int		 got;
+	int		 got, purged;
 
 	while (!resize_quit) {
+		if ((purged = resize_purge_round(r)) == -1)
+			return -1;
 		if (db_jobs_claim(r->db, r->lease, r->max_attempts, 1, &job,
 		    &got) != DB_OK)
 			return -1;
+		if (got == 0 && purged > 0)
+			continue;
 		if (got == 0) {
 			textfile_write(1);
 			return 0;

@@ -47,6 +47,8 @@ textfile_series(struct textfile_series *s, int max)
 	static const char *const names[TEXTFILE_NCOUNTERS] = {
 		"imghost_resize_jobs_done_total",
 		"imghost_resize_jobs_failed_total",
+		"imghost_resize_purge_jobs_done_total",
+		"imghost_resize_purge_jobs_failed_total",
 	};
 	int	 n = 0, i;
 
@@ -170,6 +172,11 @@ textfile_print(FILE *f, const struct textfile_series *s, int n)
 		  "Resize jobs whose variants were made and recorded." },
 		{ "imghost_resize_jobs_failed_total", "counter",
 		  "Resize attempts that failed (retried or given up)." },
+		{ "imghost_resize_purge_jobs_done_total", "counter",
+		  "Purge jobs done: a deleted image's blobs swept and "
+		  "purge_command run." },
+		{ "imghost_resize_purge_jobs_failed_total", "counter",
+		  "Purge attempts that failed (retried or given up)." },
 		{ "imghost_resize_duration_seconds", "histogram",
 		  "Time to make and store one image's variants." },
 		{ "imghost_resize_store_errors_total", "counter",

@@ -12,6 +12,8 @@
 enum textfile_counter {
 	TEXTFILE_DONE,		/* jobs whose variants were all recorded */
 	TEXTFILE_FAILED,	/* attempts that failed (retried or not) */
+	TEXTFILE_PURGED,	/* purge jobs done: swept, purge_command run */
+	TEXTFILE_PURGE_FAILED,	/* purge attempts that failed */
 	TEXTFILE_NCOUNTERS
 };
 

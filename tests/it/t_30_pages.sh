@@ -147,14 +147,17 @@ errors() {
 no_js_form() {
 	local id
 	req -F "file=@$img/cmyk.jpg" "$BASE/"
-	is "$store: the no-JS form answers 303" "$STATUS" 303
-	like "$store: ... to the image page" "$(header location)" \
-		"^$BASE/[A-Za-z0-9_-]{8}$"
-	id=$(header location) id=${id##*/}
+	is "$store: the no-JS form answers 201, a page" \
+		"$STATUS $(header content-type)" "201 text/html; charset=utf-8"
+	id=$(grep -o 'href="/[A-Za-z0-9_-]\{8\}"' "$BODY" | head -n 1 |
+		cut -c8-15)
+	like "$store: ... that links the image page" "$id" '^[A-Za-z0-9_-]{8}$'
+	check "$store: ... and gives the delete link" \
+		grep -Eq "/$id/delete/[A-Za-z0-9_-]{32}" "$BODY"
 	req "$BASE/api/v1/images/$id"
 	is "$store: ... of the image just uploaded" "$(json .width)x$(json .height)" 300x200
 	req -F "file=@$img/cmyk.jpg" "$BASE/"
-	is "$store: the same image again: 303 too" "$STATUS" 303
+	is "$store: the same image again: 200" "$STATUS" 200
 	req -F "file=@$img/text.txt" "$BASE/"
 	is "$store: no-JS text file: 415" "$STATUS" 415
 	is "$store: ... as an HTML page" "$(header content-type)" "text/html; charset=utf-8"

@@ -115,11 +115,18 @@ for store in fs s3; do
 		[ "$(stat oldest_queued_age)" -ge 1 ]
 	is "$store: stats: tombstones" "$(stat tombstones)" \
 		"$(psql_q "SELECT count(*) FROM tombstones")"
+	is "$store: stats: claims" "$(stat claims)" \
+		"$(psql_q "SELECT count(*) FROM claims")"
+	for s in queued running failed; do
+		is "$store: stats: purge jobs $s" "$(stat purge_jobs_$s)" \
+			"$(psql_q "SELECT count(*) FROM purge_jobs
+			WHERE state = '$s'")"
+	done
 	check "$store: stats: small tables are counted exactly" \
 		[ "$(grep -c estimate "$TMP/stats")" -eq 0 ]
 	# What the planner believes of a table of two billion rows.
 	psql_q "UPDATE pg_class SET reltuples = 2e9
-		WHERE oid = 'images'::regclass" >/dev/null
+		WHERE oid IN ('images'::regclass, 'claims'::regclass)" >/dev/null
 	admin stats >"$TMP/stats"
 	is "$store: stats: a huge table is estimated, not scanned" \
 		"$(grep '^images ' "$TMP/stats" | tr -s ' ')" \
@@ -127,10 +134,13 @@ for store in fs s3; do
 	like "$store: stats: and so are its bytes" \
 		"$(grep '^image_bytes ' "$TMP/stats" | tr -s ' ')" \
 		"^image_bytes [0-9]+ estimate$"
+	is "$store: stats: and the claims" \
+		"$(grep '^claims ' "$TMP/stats" | tr -s ' ')" \
+		"claims 2000000000 estimate"
 	admin stats --exact >"$TMP/stats"
 	is "$store: stats --exact counts anyway" "$(stat images)" \
 		"$(psql_q "SELECT count(*) FROM images")"
-	psql_q "ANALYZE images" >/dev/null
+	psql_q "ANALYZE images; ANALYZE claims" >/dev/null
 	run_resizer --once 2>>"$TMP/resize.log"
 
 	# ---------------------------------------------------- takedown

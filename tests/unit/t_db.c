@@ -3,10 +3,12 @@
  * it runs there, under a name no other statement has, and prepared again
  * on a new connection.  The connection outlives its server: after a
  * PostgreSQL backend goes away (or PQreset()), /healthz's db_ping() and
- * the next prepared statement both work on a fresh connection.  Against
- * the suite's PostgreSQL, named by IMGHOST_TEST_DATABASE_URL; skipped
- * without it.
+ * the next prepared statement both work on a fresh connection.  The
+ * purge queue (lib/db_purge.c) and db_job_done() on a deleted image,
+ * on rows of ids no test image has.  Against the suite's PostgreSQL,
+ * named by IMGHOST_TEST_DATABASE_URL; skipped without it.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +125,144 @@ t_kill_backend(const char *url, struct db *db)
 	return done;
 }
 
+/* Runs sql on db's connection; 1 when it succeeded. */
+static int
+t_exec(struct db *db, const char *sql)
+{
+	PGresult	*res = PQexec(db_conn(db), sql);
+	int		 good;
+
+	good = PQresultStatus(res) == PGRES_COMMAND_OK ||
+	    PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (!good)
+		fprintf(stderr, "%s: %s", sql, PQresultErrorMessage(res));
+	PQclear(res);
+	return good;
+}
+
+/* The single value sql answers, in a static buffer ("" on failure). */
+static const char *
+t_value(struct db *db, const char *sql)
+{
+	static char	 buf[256];
+	PGresult	*res = PQexec(db_conn(db), sql);
+
+	buf[0] = '\0';
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		strlcpy(buf, PQgetvalue(res, 0, 0), sizeof(buf));
+	PQclear(res);
+	return buf;
+}
+
+/* Ids of these tests' own rows, beyond any a test image draws. */
+#define T_PURGE_ID	"281474976710600"
+#define T_PURGE_ID2	"281474976710601"
+#define T_PURGE_WHERE	" FROM purge_jobs WHERE image_id = " T_PURGE_ID
+
+/* Claims the one purge job there is; 1 when it is id's, attempt n. */
+static int
+t_purge_claimed(struct db *db, int64_t id, int n)
+{
+	struct db_purge	 j[4];
+	int		 got, i, good;
+
+	if (db_purge_claim(db, 60, 3, 4, j, &got) != DB_OK)
+		return 0;
+	good = got == 1 && j[0].image_id == id && j[0].attempts == n &&
+	    strcmp(j[0].type, "gif") == 0 &&
+	    strcmp(j[0].base_url, "https://cdn.example") == 0;
+	for (i = 0; i < got; i++)
+		db_purge_clear(&j[i]);
+	return good;
+}
+
+/* The purge queue: claim, lease, backoff, failed for good, done. */
+static void
+test_purge(struct db *db)
+{
+	const int64_t	 id = 281474976710600LL;
+	struct db_purge	 j;
+	int		 got;
+
+	if (!t_exec(db, "DELETE FROM purge_jobs WHERE image_id IN ("
+	    T_PURGE_ID ", " T_PURGE_ID2 ")") ||
+	    !t_exec(db, "INSERT INTO purge_jobs (image_id, type, selector, "
+	    "verifier, base_url, run_after) VALUES (" T_PURGE_ID ", 'gif', "
+	    "7, '\\x01', 'https://cdn.example', now()), (" T_PURGE_ID2
+	    ", 'gif', 7, '\\x01', 'https://cdn.example', "
+	    "now() + interval '1 hour')")) {
+		ok(0, "purge jobs inserted");
+		return;
+	}
+	ok(t_purge_claimed(db, id, 1),
+	    "a purge job whose time has come is claimed, with its URL base");
+	ok(strcmp(t_value(db, "SELECT state || ' ' || "
+	    "(claimed_by = pg_backend_pid()) || ' ' || "
+	    "(run_after > now() + interval '50 s')" T_PURGE_WHERE),
+	    "running true true") == 0, "running, leased to this backend");
+	ok(db_purge_claim(db, 60, 3, 4, &j, &got) == DB_OK && got == 0,
+	    "not claimed again while leased, nor one not due yet");
+	ok(db_purge_fail(db, id, "cdn: 503", 3) == DB_OK &&
+	    strcmp(t_value(db, "SELECT state || ' ' || last_error || ' ' || "
+	    "(run_after BETWEEN now() + interval '0.9 s' AND "
+	    "now() + interval '2.1 s')" T_PURGE_WHERE),
+	    "queued cdn: 503 true") == 0,
+	    "a failure puts it back, 1 to 2 s ahead, its error kept");
+	ok(t_exec(db, "UPDATE purge_jobs SET state = 'running', "
+	    "claimed_by = 2147483646, run_after = now() + interval '1 hour'"
+	    " WHERE image_id = " T_PURGE_ID) && t_purge_claimed(db, id, 2),
+	    "a job whose claimer's backend is gone is taken at once");
+	ok(t_exec(db, "UPDATE purge_jobs SET attempts = 3, "
+	    "run_after = now() WHERE image_id = " T_PURGE_ID) &&
+	    db_purge_fail(db, id, "again", 3) == DB_OK &&
+	    strcmp(t_value(db, "SELECT state" T_PURGE_WHERE), "failed") == 0,
+	    "after max_attempts it is failed for good");
+	ok(t_exec(db, "UPDATE purge_jobs SET run_after = now() - "
+	    "interval '1 s' WHERE image_id = " T_PURGE_ID) &&
+	    db_purge_claim(db, 60, 3, 4, &j, &got) == DB_OK && got == 0,
+	    "and never claimed again");
+	ok(db_purge_done(db, id) == DB_OK &&
+	    strcmp(t_value(db, "SELECT count(*)" T_PURGE_WHERE), "0") == 0,
+	    "done deletes the job");
+	ok(db_purge_done(db, id) == DB_OK, "done twice is harmless");
+	db_purge_clear(NULL);
+	t_exec(db, "DELETE FROM purge_jobs WHERE image_id = " T_PURGE_ID2);
+}
+
+/* db_job_done() on an image that exists, and on one deleted since. */
+static void
+test_job_done(struct db *db)
+{
+	static const struct db_variant v[] = {
+		{ "small", "png", 32, 16, 100 },
+		{ "small", "webp", 32, 16, 80 },
+	};
+	const int64_t	 id = 281474976710600LL;
+	const char	*ins = "INSERT INTO images (id, bytes, width, height, "
+	    "type, sha256) VALUES (" T_PURGE_ID ", 10, 64, 32, 'png', "
+	    "sha256('t_db " T_PURGE_ID "'));"
+	    "INSERT INTO resize_jobs (image_id) VALUES (" T_PURGE_ID ")";
+
+	if (!t_exec(db, "DELETE FROM images WHERE id = " T_PURGE_ID) ||
+	    !t_exec(db, ins)) {
+		ok(0, "an image and its job inserted");
+		return;
+	}
+	ok(db_job_done(db, id, v, 2) == DB_OK &&
+	    strcmp(t_value(db, "SELECT count(*) FROM variants WHERE "
+	    "image_id = " T_PURGE_ID), "2") == 0 &&
+	    strcmp(t_value(db, "SELECT count(*) FROM resize_jobs WHERE "
+	    "image_id = " T_PURGE_ID), "0") == 0,
+	    "db_job_done records the variants and ends the job");
+	ok(t_exec(db, "DELETE FROM images WHERE id = " T_PURGE_ID) &&
+	    t_exec(db, ins) &&
+	    t_exec(db, "DELETE FROM images WHERE id = " T_PURGE_ID) &&
+	    db_job_done(db, id, v, 2) == DB_NOT_FOUND &&
+	    strcmp(t_value(db, "SELECT count(*) FROM variants WHERE "
+	    "image_id = " T_PURGE_ID), "0") == 0,
+	    "an image deleted meanwhile: DB_NOT_FOUND, nothing recorded");
+}
+
 int
 main(void)
 {
@@ -146,6 +286,8 @@ main(void)
 	ok(t_run(db), "db_run() alone connects again");
 	ok(t_answers(db, &t_st2, "42") && t_nprepared(db) == 2,
 	    "and prepares each statement once on it");
+	test_purge(db);
+	test_job_done(db);
 	db_free(db);
 	return tap_done();
 }
