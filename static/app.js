@@ -233,7 +233,7 @@
 		    e.page_url),
 		    when = el('time', 'when', shortTime(e.created)),
 		    actions = el('p', 'entry-actions'),
-		    del = el('button', 'delete', 'Delete');
+		    del = el('button', 'entry-delete', 'Delete');
 
 		li.dataset.id = e.id;
 		img.src = e.thumb;
@@ -248,7 +248,7 @@
 		actions.append(when, del);
 		/* A server without delete tokens: the entry can only go. */
 		if (!e.claims.length) {
-			del.className = 'delete forget';
+			del.className = 'entry-delete forget';
 			del.textContent = 'Remove from list';
 		}
 		body.append(name, linkBox([['Page', e.page_url],
@@ -369,7 +369,7 @@
 		list.after(box);
 		mineShow(box, s);
 		box.addEventListener('click', function (e) {
-			var btn = e.target.closest('.delete');
+			var btn = e.target.closest('.entry-delete');
 			if (btn)
 				mineDelete(box, s, btn.closest('.entry'), btn);
 		});

@@ -315,7 +315,7 @@ async function history(page, pageUrl) {
 		    === 'Page,Direct';
 	});
 	await check('history: a Delete button each', async () =>
-	    (await page.$$eval('#history .entry .delete:not(.forget)',
+	    (await page.$$eval('#history .entry .entry-delete:not(.forget)',
 	    (l) => l.length)) === 3);
 	await check('history: each upload saved its delete token', async () =>
 	    (await saved()).every((e) => e.claims.length === 1 &&
@@ -358,7 +358,7 @@ async function history(page, pageUrl) {
 	});
 	await shot(page, 'history');
 
-	const del = `#history .entry[data-id="${id}"] .delete`;
+	const del = `#history .entry[data-id="${id}"] .entry-delete`;
 	const deletes = () => sent.filter((r) => r.startsWith('DELETE '));
 	page.once('dialog', (d) => d.dismiss());
 	await page.click(del);
@@ -564,7 +564,7 @@ async function phone(pageUrl, direct) {
 		await page.goto(base + '/');
 		await check('phone: the upload page fits the width', fits);
 		await check('phone: ... with "Your uploads" shown', async () =>
-		    page.isVisible('#history .entry .delete'));
+		    page.isVisible('#history .entry .entry-delete'));
 		await page.screenshot({ path: path.join(shots,
 		    `${store}-phone-upload.png`) });
 		await page.goto(pageUrl);
