@@ -2,8 +2,9 @@
  * imghost: the pages' one script, no framework.  The pages work without
  * it (a plain form, a GET form for the size); with it, the upload page
  * takes several files, drops and pastes, with a progress bar each, and
- * the image page swaps sizes in place.  Loaded from <head>, so the "js"
- * class is set before the first paint.
+ * the image page swaps sizes in place, and the uploader's own history
+ * ("Your uploads", with a Delete button each) is kept in localStorage.
+ * Loaded from <head>, so the "js" class is set before the first paint.
  */
 (function () {
 	'use strict';
@@ -54,7 +55,7 @@
 
 	/* The share links, as the image page's server writes them. */
 	function linkRows(page, direct, n) {
-		var box = el('div', 'links'), rows = [
+		return linkBox([
 			['Page', page],
 			['Direct', direct],
 			['Markdown', '[![image](' + direct + ')](' + page + ')'],
@@ -62,9 +63,14 @@
 			    '[/img][/url]'],
 			['HTML', '<a href="' + page + '"><img src="' + direct +
 			    '" alt=""></a>']
-		];
+		], 'l' + n);
+	}
+
+	/* Rows of a label, a read-only input and its Copy button. */
+	function linkBox(rows, prefix) {
+		var box = el('div', 'links');
 		rows.forEach(function (r, i) {
-			var row = el('div', 'link'), id = 'l' + n + '-' + i;
+			var row = el('div', 'link'), id = prefix + '-' + i;
 			var label = el('label', '', r[0]);
 			var input = el('input');
 			label.htmlFor = id;
@@ -107,11 +113,286 @@
 		} catch (e) { /* the text stays selected: Ctrl-C works */ }
 	}
 
+	/* Your uploads -------------------------------------------------- */
+
+	/*
+	 * The uploader's own history, in this browser only: one entry an
+	 * image, newest first, each with the delete tokens of every upload
+	 * of it from here (a duplicate upload is a claim of its own, and
+	 * the image goes only when every claim has ended).  A token lives
+	 * in localStorage and in the Authorization header of the DELETE,
+	 * nowhere else: the list shows no token and no delete URL.
+	 */
+	var KEY = 'imghost.uploads', CAP = 200,
+	    ID_RE = /^[A-Za-z0-9_-]{8}$/, URL_RE = /^https?:\/\//;
+
+	/* localStorage, or null where it is refused (private mode, policy). */
+	function store() {
+		try {
+			var s = window.localStorage, k = KEY + '.probe';
+			s.setItem(k, '1');
+			s.removeItem(k);
+			return s;
+		} catch (e) {
+			return null;
+		}
+	}
+
+	function validEntry(e) {
+		return e && typeof e === 'object' && ID_RE.test(e.id) &&
+		    URL_RE.test(e.page_url) && URL_RE.test(e.url) &&
+		    URL_RE.test(e.thumb) && Array.isArray(e.claims);
+	}
+
+	function mineLoad(s) {
+		var list;
+		try {
+			list = JSON.parse(s.getItem(KEY) || '[]');
+		} catch (e) { /* not ours, or damaged: start again */ }
+		if (!Array.isArray(list))
+			return [];
+		list = list.filter(validEntry);
+		list.forEach(function (e) {
+			e.claims = e.claims.filter(function (c) {
+				return c && typeof c.delete_token === 'string';
+			});
+		});
+		return list;
+	}
+
+	/* Where the browser refuses it (quota), the old list stays. */
+	function mineSave(s, list) {
+		try {
+			s.setItem(KEY, JSON.stringify(list.slice(0, CAP)));
+		} catch (e) { /* nothing better to do */ }
+	}
+
+	/* The upload's claim joins its image's entry, moved to the top. */
+	function mineAdd(s, json, file) {
+		var list = mineLoad(s), old = null, entry;
+
+		if (!ID_RE.test(json.id) || !URL_RE.test(json.page_url) ||
+		    !URL_RE.test(json.url))
+			return;
+		list = list.filter(function (e) {
+			if (e.id === json.id)
+				old = e;
+			return e.id !== json.id;
+		});
+		entry = {
+			id: json.id,
+			page_url: json.page_url,
+			url: json.url,
+			thumb: json.variants && json.variants.small &&
+			    URL_RE.test(json.variants.small.url) ?
+			    json.variants.small.url : json.url,
+			name: String(file || '').slice(0, 200),
+			created: new Date().toISOString(),
+			claims: old ? old.claims : []
+		};
+		if (typeof json.delete_token === 'string' && json.delete_token)
+			entry.claims.push({ delete_token: json.delete_token,
+			    delete_url: json.delete_url });
+		list.unshift(entry);
+		mineSave(s, list);
+	}
+
+	/*
+	 * The claim of token on id has ended: the entry goes with its last
+	 * claim.  Read afresh each time, so an upload of the same image in
+	 * another tab meanwhile keeps its claim.
+	 */
+	function mineEnd(s, id, token) {
+		var list = mineLoad(s).filter(function (e) {
+			if (e.id !== id)
+				return true;
+			e.claims = e.claims.filter(function (c) {
+				return c.delete_token !== token;
+			});
+			return e.claims.length > 0;
+		});
+		mineSave(s, list);
+	}
+
+	function shortTime(iso) {
+		var d = new Date(iso);
+		if (isNaN(d.getTime()))
+			return '';
+		try {
+			return d.toLocaleString(undefined,
+			    { dateStyle: 'medium', timeStyle: 'short' });
+		} catch (e) {
+			return d.toLocaleString();
+		}
+	}
+
+	function mineEntry(e) {
+		var li = el('li', 'entry'), body = el('div', 'item-body'),
+		    thumb = el('a', 'thumb'), img = el('img'),
+		    name = el('p', 'name'), link = el('a', '', e.name ||
+		    e.page_url),
+		    when = el('time', 'when', shortTime(e.created)),
+		    actions = el('p', 'entry-actions'),
+		    del = el('button', 'entry-delete', 'Delete');
+
+		li.dataset.id = e.id;
+		img.src = e.thumb;
+		img.alt = '';
+		img.loading = 'lazy';
+		thumb.href = e.page_url;
+		thumb.append(img);
+		link.href = e.page_url;
+		name.append(link);
+		when.dateTime = e.created;
+		del.type = 'button';
+		actions.append(when, del);
+		/* A server without delete tokens: the entry can only go. */
+		if (!e.claims.length) {
+			del.className = 'entry-delete forget';
+			del.textContent = 'Remove from list';
+		}
+		body.append(name, linkBox([['Page', e.page_url],
+		    ['Direct', e.url]], 'h-' + e.id), actions,
+		    el('p', 'state'));
+		li.append(thumb, body);
+		return li;
+	}
+
+	function mineShow(box, s) {
+		var list = mineLoad(s), ol = box.querySelector('ol');
+
+		ol.replaceChildren.apply(ol, list.map(mineEntry));
+		box.hidden = list.length === 0;
+	}
+
+	/* DELETE answers: which end the claim here, and what to say else. */
+	function deleteGone(status) {
+		/* 403: not a live claim any more; 404, 410: no image. */
+		return status === 204 || status === 403 || status === 404 ||
+		    status === 410;
+	}
+
+	function deleteText(status) {
+		switch (status) {
+		case 0: return 'The connection failed. Check your network ' +
+		    'and try again.';
+		case 503: return 'The server is busy right now. Try again ' +
+		    'later.';
+		default: return 'The delete failed (error ' + status + '). ' +
+		    'Try again later.';
+		}
+	}
+
+	/* Ends this browser's claims on id, one after the other. */
+	function mineDelete(box, s, li, btn) {
+		var id = li.dataset.id, entry = null, state =
+		    li.querySelector('.state'), left;
+
+		mineLoad(s).forEach(function (e) {
+			if (e.id === id)
+				entry = e;
+		});
+		if (!entry)
+			return;
+		if (!entry.claims.length) {
+			mineEnd(s, id, null);
+			mineShow(box, s);
+			return;
+		}
+		if (!window.confirm('Delete this image? Its links stop ' +
+		    'working, unless someone else uploaded it too.'))
+			return;
+		left = entry.claims.slice();
+		btn.disabled = true;
+		li.classList.remove('failed');
+		state.textContent = 'Deleting…';
+
+		function next() {
+			if (!left.length) {
+				mineGone(id);
+				mineShow(box, s);
+				box.querySelector('.history-note').textContent =
+				    'Deleted.';
+				return;
+			}
+			fetch('/api/v1/images/' + encodeURIComponent(id), {
+				method: 'DELETE',
+				credentials: 'same-origin',
+				headers: { Authorization: 'Bearer ' +
+				    left[0].delete_token }
+			}).then(function (r) {
+				return r.status;
+			}, function () {
+				return 0;
+			}).then(function (status) {
+				if (deleteGone(status)) {
+					mineEnd(s, id,
+					    left.shift().delete_token);
+					next();
+					return;
+				}
+				btn.disabled = false;
+				li.classList.add('failed');
+				state.textContent = deleteText(status);
+			});
+		}
+		next();
+	}
+
+	/* This page's own result of an image now deleted says so. */
+	function mineGone(id) {
+		var items = document.querySelectorAll('.item[data-id]');
+		Array.prototype.forEach.call(items, function (item) {
+			if (item.dataset.id !== id)
+				return;
+			item.classList.add('deleted');
+			item.querySelector('.state').textContent = 'Deleted.';
+		});
+	}
+
+	/* "Your uploads" after the results; null without localStorage. */
+	function initMine(list) {
+		var s = store(), box;
+
+		if (!s)
+			return null;
+		box = el('section', 'history');
+		box.id = 'history';
+		box.setAttribute('aria-labelledby', 'history-title');
+		box.append(el('h2', '', 'Your uploads'),
+		    el('p', 'history-hint', 'Kept in this browser only, ' +
+		    'with what it takes to delete them.'),
+		    el('p', 'history-note'), el('ol', 'entries'));
+		box.firstChild.id = 'history-title';
+		box.querySelector('.history-note').setAttribute('aria-live',
+		    'polite');
+		list.after(box);
+		mineShow(box, s);
+		box.addEventListener('click', function (e) {
+			var btn = e.target.closest('.entry-delete');
+			if (btn)
+				mineDelete(box, s, btn.closest('.entry'), btn);
+		});
+		/* Another tab uploaded or deleted. */
+		window.addEventListener('storage', function (e) {
+			if (e.key === KEY || e.key === null)
+				mineShow(box, s);
+		});
+		return {
+			add: function (json, file) {
+				mineAdd(s, json, file);
+				box.querySelector('.history-note').textContent =
+				    '';
+				mineShow(box, s);
+			}
+		};
+	}
+
 	/* Upload page --------------------------------------------------- */
 
-	var count = 0;
+	var count = 0, mine = null;
 
-	function showDone(item, body, json, n) {
+	function showDone(item, body, json, n, file) {
 		var thumb = el('a', 'thumb'), img = el('img'),
 		    open = el('a', 'open', 'Open the image page');
 		img.src = json.variants && json.variants.small ?
@@ -121,11 +402,14 @@
 		thumb.append(img);
 		item.replaceChild(thumb, item.firstChild);
 		item.classList.add('done');
+		item.dataset.id = json.id;
 		body.querySelector('.state').textContent = (json.duplicate ?
 		    'Already here: ' : 'Uploaded: ') + json.width + ' × ' +
 		    json.height;
 		open.href = json.page_url;
 		body.append(linkRows(json.page_url, json.url, n), open);
+		if (mine)
+			mine.add(json, file);
 	}
 
 	function showFailed(item, body, text) {
@@ -163,7 +447,8 @@
 			} catch (e) { /* a proxy's HTML error page */ }
 			bar.value = 100;
 			if ((xhr.status === 200 || xhr.status === 201) && json)
-				showDone(item, body, json, n);
+				showDone(item, body, json, n,
+				    file.name || 'pasted image');
 			else
 				showFailed(item, body, errorText(xhr.status,
 				    max));
@@ -187,6 +472,8 @@
 		    zone = document.getElementById('zone'),
 		    list = document.getElementById('results'),
 		    max = Number(form.dataset.max) || 32 * MB, depth = 0;
+
+		mine = initMine(list);
 
 		input.multiple = true;
 		input.addEventListener('change', function () {
