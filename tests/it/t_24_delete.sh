@@ -104,12 +104,11 @@ for store in fs s3; do
 	is "$store: metrics: two claims ended, one image deleted" \
 		"$(($(metric imghost_claims_ended_total) - ended)) $(($(metric \
 		imghost_deletions_total) - deleted))" "2 1"
-	# lighttpd sends files of the fs store from its stat cache for up
-	# to a second or two after they are deleted.
+	# At once: lighttpd keeps no stat cache (lighttpd.conf).
 	for u in "/i/$id.png" "/i/$id/original.png" "/i/$id/small.png" \
 	    "/i/$id/large.webp" "/api/v1/images/$id" "/$id"; do
-		wait_for "$store: $u: 404" 3 bash -c "[ \"\$(curl -s -o /dev/null \
-			-w '%{http_code}' '$BASE$u')\" = 404 ]"
+		req "$BASE$u"
+		is "$store: $u: 404 at once" "$STATUS" 404
 	done
 	is "$store: no blob left" "$(blobs_left "$id")" 0
 	is "$store: no row left" "$(psql_q "SELECT (SELECT count(*) FROM images
@@ -141,8 +140,8 @@ for store in fs s3; do
 	req -d "" "$BASE/$id2/delete/$t3"
 	is "$store: its POST: 200" "$STATUS" 200
 	check "$store: a page that says so" grep -q "<h1>Deleted</h1>" "$BODY"
-	wait_for "$store: and the image is gone" 3 bash -c "[ \"\$(curl -s \
-		-o /dev/null -w '%{http_code}' '$BASE/i/$id2.png')\" = 404 ]"
+	req "$BASE/i/$id2.png"
+	is "$store: and the image is gone" "$STATUS" 404
 	req -d "" "$BASE/$id2/delete/$t3"
 	is "$store: the link once more: 404" "$STATUS" 404
 

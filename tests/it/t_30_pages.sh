@@ -147,8 +147,9 @@ errors() {
 no_js_form() {
 	local id
 	req -F "file=@$img/cmyk.jpg" "$BASE/"
-	is "$store: the no-JS form answers 201, a page" \
-		"$STATUS $(header content-type)" "201 text/html; charset=utf-8"
+	# 201, or 200 where the browser test uploaded the same bytes first.
+	like "$store: the no-JS form answers a page" \
+		"$STATUS $(header content-type)" "^20[01] text/html; charset=utf-8$"
 	id=$(grep -o 'href="/[A-Za-z0-9_-]\{8\}"' "$BODY" | head -n 1 |
 		cut -c8-15)
 	like "$store: ... that links the image page" "$id" '^[A-Za-z0-9_-]{8}$'
