@@ -361,13 +361,21 @@ fs_get(struct fs *fs, const char *key, size_t max, struct store_buf *out)
 enum store_status
 fs_delete(struct fs *fs, const char *key)
 {
-	char			 path[PATH_MAX];
+	char			 path[PATH_MAX], *slash;
 	enum store_status	 rc;
 
 	if ((rc = fs_key_path(fs, key, path, sizeof(path))) != STORE_OK)
 		return rc;
 	if (unlink(path) == -1 && errno != ENOENT)
 		return fs_fail("unlink", path);
+	/*
+	 * The image's directory goes with its last blob, or two billion
+	 * empty ones would stay; any other error (not empty) leaves it.
+	 */
+	if ((slash = strrchr(path, '/')) != NULL) {
+		*slash = '\0';
+		(void)rmdir(path);
+	}
 	return STORE_OK;
 }
 

@@ -111,6 +111,8 @@ for store in fs s3; do
 		is "$store: $u: 404 at once" "$STATUS" 404
 	done
 	is "$store: no blob left" "$(blobs_left "$id")" 0
+	[ $store = fs ] && check "fs: nor the image's directory" \
+		[ ! -e "$OUT/fs/store/${id:0:2}/${id:2:2}/$id" ]
 	is "$store: no row left" "$(psql_q "SELECT (SELECT count(*) FROM images
 		WHERE id = $(id_int "$id")) + (SELECT count(*) FROM claims
 		WHERE image_id = $(id_int "$id")) + (SELECT count(*) FROM
