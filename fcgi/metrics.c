@@ -350,6 +350,13 @@ metrics_queue(struct app *app, struct http_req *req)
 	    "Age of the oldest job not failed, 0 when the queue is empty.");
 	http_printf(req, "imghost_resize_queue_oldest_seconds %.3f\n",
 	    q.oldest_age);
+	metrics_family(req, "imghost_purge_jobs", "gauge",
+	    "Purge jobs of deleted images (blobs, purge_command), by state: "
+	    "retrying ones failed at least once.");
+	http_printf(req, "imghost_purge_jobs{state=\"pending\"} %lld\n"
+	    "imghost_purge_jobs{state=\"retrying\"} %lld\n"
+	    "imghost_purge_jobs{state=\"failed\"} %lld\n",
+	    q.purge_pending, q.purge_retrying, q.purge_failed);
 }
 
 void

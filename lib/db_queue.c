@@ -12,7 +12,11 @@ static const struct db_stmt db_st_queue = {
 	"count(*) FILTER (WHERE state = 'running'), "
 	"count(*) FILTER (WHERE state = 'failed'), "
 	"coalesce(extract(epoch FROM now() - "
-	"min(created_at) FILTER (WHERE state <> 'failed')), 0) "
+	"min(created_at) FILTER (WHERE state <> 'failed')), 0), "
+	"(SELECT count(*) FROM purge_jobs WHERE state <> 'failed'), "
+	"(SELECT count(*) FROM purge_jobs "
+	"WHERE state <> 'failed' AND attempts > 0), "
+	"(SELECT count(*) FROM purge_jobs WHERE state = 'failed') "
 	"FROM resize_jobs", 0 };
 
 enum db_status
@@ -27,6 +31,10 @@ db_queue_stats(struct db *db, struct db_queue_stats *out)
 	out->running = strtonum(PQgetvalue(res, 0, 1), 0, INT64_MAX, NULL);
 	out->failed = strtonum(PQgetvalue(res, 0, 2), 0, INT64_MAX, NULL);
 	out->oldest_age = strtod(PQgetvalue(res, 0, 3), NULL);
+	out->purge_pending = strtonum(PQgetvalue(res, 0, 4), 0, INT64_MAX, NULL);
+	out->purge_retrying = strtonum(PQgetvalue(res, 0, 5), 0, INT64_MAX,
+	    NULL);
+	out->purge_failed = strtonum(PQgetvalue(res, 0, 6), 0, INT64_MAX, NULL);
 	PQclear(res);
 	return DB_OK;
 }

@@ -13,6 +13,9 @@ struct db_queue_stats {
 	long long	 failed;	/* given up for good */
 	double		 oldest_age;	/* seconds since the oldest unfailed
 					 * job was queued, 0 when none */
+	long long	 purge_pending;	/* purge jobs not failed */
+	long long	 purge_retrying; /* of those, failed at least once */
+	long long	 purge_failed;	/* given up for good */
 };
 
 /* One cheap statement over the backlog; fills out on DB_OK. */

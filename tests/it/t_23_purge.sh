@@ -162,6 +162,9 @@ for store in fs s3; do
 	is "$store: metrics: a failed purge attempt" "$(awk \
 		'/^imghost_resize_purge_jobs_failed_total/ { print $2 }' \
 		"$TMP/$store.prom")" 1
+	is "$store: the app's /metrics shows it retrying" "$(curl -s \
+		"$BASE/metrics" | awk '$1 == "imghost_purge_jobs{state=\"retrying\"}" \
+		{ print $2 }')" 1
 	purge_resizer "$TMP/purge-cmd" --once 2>>"$TMP/$store-fail.log"
 	is "$store: within its backoff it is not run again" \
 		"$(psql_q "SELECT attempts FROM purge_jobs")" 1
