@@ -173,7 +173,7 @@ delete_api(struct app *app, struct http_req *req, const char *idstr)
 	}
 	if (delete_error(app, req, id, delete_claim(app, req, id, &c)))
 		return;
-	http_head(req, 204, "application/json");
+	http_head(req, 204, NULL);
 	http_puts(req, "Cache-Control: no-store\r\n\r\n");
 }
 

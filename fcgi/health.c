@@ -13,9 +13,8 @@ health_serve(struct app *app, struct http_req *req)
 	int	 store_ok = store_ping(app->store) == STORE_OK;
 	int	 ok = db_ok && store_ok;
 
+	/* http_head() gives a 503 its Retry-After. */
 	http_head(req, ok ? 200 : 503, "application/json");
-	if (!ok)
-		http_puts(req, "Retry-After: 5\r\n");
 	http_printf(req, "Cache-Control: no-store\r\n\r\n"
 	    "{\"status\": \"%s\", \"database\": \"%s\", "
 	    "\"store\": \"%s\", \"store_driver\": \"%s\"}\n",

@@ -132,10 +132,12 @@ http_reason(int status)
 void
 http_head(struct http_req *req, int status, const char *type)
 {
-	FCGX_FPrintF(req->fr->out, "Status: %d %s\r\n"
-	    "Content-Type: %s\r\n"
-	    "X-Content-Type-Options: nosniff\r\n",
-	    status, http_reason(status), type);
+	FCGX_FPrintF(req->fr->out, "Status: %d %s\r\n", status,
+	    http_reason(status));
+	/* A 204 has no body, so no type. */
+	if (type != NULL)
+		FCGX_FPrintF(req->fr->out, "Content-Type: %s\r\n", type);
+	FCGX_PutS("X-Content-Type-Options: nosniff\r\n", req->fr->out);
 	if (status == 405 && req->allow != NULL)
 		FCGX_FPrintF(req->fr->out, "Allow: %s\r\n", req->allow);
 	if (status == 503)

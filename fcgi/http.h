@@ -39,8 +39,9 @@ const char *http_param(const struct http_req *, const char *name);
 
 /*
  * Writes the status line and the headers that every answer with that
- * status has (a 405's Allow, a 503's Retry-After); the caller adds its
- * own headers, then "\r\n" and the body.
+ * status has (a 405's Allow, a 503's Retry-After, a 401's
+ * WWW-Authenticate) and Content-Type (none when type is NULL); the caller
+ * adds its own headers, then "\r\n" and the body.
  */
 void	http_head(struct http_req *, int status, const char *type);
 

@@ -94,7 +94,8 @@ for store in fs s3; do
 	ended=$(metric imghost_claims_ended_total)
 	deleted=$(metric imghost_deletions_total)
 	del "$id" "$t1"
-	is "$store: the first claim ends: 204" "$STATUS" 204
+	is "$store: the first claim ends: 204, no type" \
+		"$STATUS $(header content-type)" "204 "
 	req "$BASE/i/$id.png"
 	is "$store: the other claim keeps the image" "$STATUS" 200
 	del "$id" "$t1"

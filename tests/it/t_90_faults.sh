@@ -47,6 +47,7 @@ is "database down: /healthz is 503" "$STATUS" 503
 is "database down: named" "$(json .database)" down
 is "database down: the store still ok" "$(json .store)" ok
 check "database down: Retry-After set" [ -n "$(header retry-after)" ]
+is "database down: each header once" "$(dup_headers)" ""
 for store in fs s3; do
 	use_store $store
 	f=$(fresh_png down-$store)
