@@ -23,10 +23,17 @@
 /* A rebuild waits while the resizers have this many jobs to do. */
 #define ADMIN_MAX_QUEUED	100000
 
+/* Failed resize jobs and failed purge jobs (of deleted images) alike. */
 static const struct db_stmt admin_st_requeue = {
-	"UPDATE resize_jobs SET state = 'queued', attempts = 0, "
+	"WITH r AS (UPDATE resize_jobs SET state = 'queued', attempts = 0, "
 	"run_after = now(), last_error = NULL "
-	"WHERE state = 'failed' AND ($1::bigint IS NULL OR image_id = $1)", 1 };
+	"WHERE state = 'failed' AND ($1::bigint IS NULL OR image_id = $1) "
+	"RETURNING 1), "
+	"p AS (UPDATE purge_jobs SET state = 'queued', attempts = 0, "
+	"run_after = now(), last_error = NULL "
+	"WHERE state = 'failed' AND ($1::bigint IS NULL OR image_id = $1) "
+	"RETURNING 1) "
+	"SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM p)", 1 };
 /* An UPDATE fires no INSERT trigger: wake the resizers that LISTEN. */
 static const struct db_stmt admin_st_notify = {
 	"SELECT pg_notify('resize_jobs', '')", 0 };
@@ -74,7 +81,7 @@ admin_requeue(struct admin *a, int argc, char *argv[])
 	const char	*id = NULL, *params[1] = { NULL };
 	char		 v[24];
 	PGresult	*res;
-	long long	 n;
+	long long	 n, purge;
 	int		 ch;
 
 	while ((ch = getopt_long(argc, argv, "i:", opts, NULL)) != -1) {
@@ -92,12 +99,18 @@ admin_requeue(struct admin *a, int argc, char *argv[])
 	}
 	if ((res = admin_run(a, &admin_st_requeue, params)) == NULL)
 		return 1;
-	n = strtonum(PQcmdTuples(res), 0, INT64_MAX, NULL);
+	n = admin_num(res, 0, 0);
+	purge = admin_num(res, 0, 1);
 	PQclear(res);
-	if (n > 0 && (res = admin_run(a, &admin_st_notify, NULL)) != NULL)
+	if (n + purge > 0 &&
+	    (res = admin_run(a, &admin_st_notify, NULL)) != NULL)
 		PQclear(res);
-	printf("requeued %lld failed job%s\n", n, n == 1 ? "" : "s");
-	if (id != NULL && n == 0) {
+	printf("requeued %lld failed job%s", n, n == 1 ? "" : "s");
+	if (purge > 0)
+		printf(" and %lld failed purge job%s", purge,
+		    purge == 1 ? "" : "s");
+	printf("\n");
+	if (id != NULL && n + purge == 0) {
 		warnx("%s has no failed job", id);
 		return 1;
 	}

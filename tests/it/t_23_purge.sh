@@ -192,6 +192,10 @@ for store in fs s3; do
 	is "$store: an orphaned purge job is done at once; a spent one fails" \
 		"$(psql_q "SELECT image_id, state, last_error FROM purge_jobs")" \
 		"2|failed|its resizer stopped during each attempt"
+	is "$store: requeue puts a failed purge job back" "$(admin requeue)" \
+		"requeued 0 failed jobs and 1 failed purge job"
+	is "$store: queued afresh" "$(psql_q "SELECT state, attempts,
+		last_error IS NULL FROM purge_jobs")" "queued|0|t"
 	psql_q "DELETE FROM purge_jobs" >/dev/null
 
 	# ----------------------------------------------- the race
