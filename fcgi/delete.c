@@ -33,12 +33,6 @@ enum delete_result {
 	DELETE_UNAVAILABLE,	/* the database or the store is down */
 };
 
-static const char *
-delete_cache_dir(const struct app *app)
-{
-	return app->conf.store == CONF_STORE_S3 ? app->conf.cache_dir : NULL;
-}
-
 /* The blobs of a deleted image, and its purge job when nothing is left. */
 static enum delete_result
 delete_blobs(struct app *app, int64_t id)
@@ -46,7 +40,7 @@ delete_blobs(struct app *app, int64_t id)
 	char	 idstr[ID_LEN + 1];
 
 	id_from_int(id, idstr);
-	if (store_sweep(app->store, delete_cache_dir(app), idstr) != STORE_OK) {
+	if (store_sweep(app->store, app->conf.cache_dir, idstr) != STORE_OK) {
 		log_warnx("delete %s: blobs left for the purge job", idstr);
 		return DELETE_UNAVAILABLE;
 	}

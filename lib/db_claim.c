@@ -29,6 +29,15 @@ static const struct db_stmt db_st_purge_verifier = {
 	"SELECT verifier FROM purge_jobs WHERE image_id = $1 AND selector = $2",
 	2 };
 
+/* The text parameters of a claim: its image and its selector. */
+static void
+db_claim_keys(int64_t image_id, const struct claim *c, char id[24],
+    char sel[24])
+{
+	snprintf(id, 24, "%" PRId64, image_id);
+	snprintf(sel, 24, "%" PRId64, c->selector);
+}
+
 enum db_status
 db_claim_add(struct db *db, int64_t image_id, const struct claim *c)
 {
@@ -39,8 +48,7 @@ db_claim_add(struct db *db, int64_t image_id, const struct claim *c)
 	PGresult	*res;
 	enum db_status	 rc;
 
-	snprintf(id, sizeof(id), "%" PRId64, image_id);
-	snprintf(sel, sizeof(sel), "%" PRId64, c->selector);
+	db_claim_keys(image_id, c, id, sel);
 	rc = db_run(db, &db_st_claim_add, params, lengths, formats, &res);
 	if (rc != DB_OK)
 		return rc;
@@ -83,8 +91,7 @@ db_claim_check(struct db *db, const struct db_stmt *st, int64_t image_id,
 	PGresult	*res;
 	enum db_status	 rc;
 
-	snprintf(id, sizeof(id), "%" PRId64, image_id);
-	snprintf(sel, sizeof(sel), "%" PRId64, c->selector);
+	db_claim_keys(image_id, c, id, sel);
 	if ((rc = db_run(db, st, params, NULL, NULL, &res)) != DB_OK)
 		return rc;
 	rc = db_claim_bytea(res, v) == 0 && claim_verifier_eq(v, c->verifier) ?
@@ -118,8 +125,7 @@ db_claim_end(struct db *db, int64_t image_id, const struct claim *c,
 	PGresult	*res;
 	enum db_status	 rc;
 
-	snprintf(id, sizeof(id), "%" PRId64, image_id);
-	snprintf(sel, sizeof(sel), "%" PRId64, c->selector);
+	db_claim_keys(image_id, c, id, sel);
 	rc = db_run(db, &db_st_claim_end, params, lengths, formats, &res);
 	if (rc != DB_OK)
 		return rc;

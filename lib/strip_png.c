@@ -313,20 +313,13 @@ strip_raw_profile(const struct strip_text *t, const unsigned char *text,
 
 	if ((b = strip_raw_decode(text, len, &blen)) == NULL)
 		return 0;
-	if (blen >= 4 && memcmp(b, "8BIM", 4) == 0) {
+	if ((blen >= 4 && memcmp(b, "8BIM", 4) == 0) ||
+	    (blen > 0 && b[0] == 0x1c)) {
+		/* Photoshop resources, or bare IPTC-IIM ("iptc" profile). */
 		memset(&irb, 0, sizeof(irb));
-		if ((changed = strip_irb(&irb, b, blen)) && !irb.nomem) {
-			free(b);
-			b = irb.p;
-			blen = irb.len;
-		} else {
-			changed = 0;
-			free(irb.p);
-		}
-	} else if (blen > 0 && b[0] == 0x1c) {
-		/* Bare IPTC-IIM, as ImageMagick's "iptc" profile. */
-		memset(&irb, 0, sizeof(irb));
-		if ((changed = strip_iim(&irb, b, blen) > 0) && !irb.nomem) {
+		changed = b[0] == 0x1c ? strip_iim(&irb, b, blen) > 0 :
+		    strip_irb(&irb, b, blen);
+		if (changed && !irb.nomem) {
 			free(b);
 			b = irb.p;
 			blen = irb.len;

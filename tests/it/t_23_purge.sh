@@ -20,15 +20,6 @@ purge_resizer() {
 	  exec "$TOP/imghost-resize" --workers 1 "$@" )
 }
 
-# s3_head KEY: the status of a signed HEAD of the key in the RGW bucket.
-s3_head() {
-	curl -s -o /dev/null -w '%{http_code}' -I \
-		--aws-sigv4 "aws:amz:$RGW_REGION:s3" \
-		--user "$RGW_ACCESS_KEY:$RGW_SECRET_KEY" \
-		-H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
-		"$RGW_ENDPOINT/$RGW_BUCKET/$1"
-}
-
 # blobs_left ID EXT: how many blobs of the image the store still holds:
 # every key it could have (HEAD, or the fs file), and whatever a
 # listing under ID/ finds (imghost-admin gc --dry-run names each).
@@ -37,12 +28,7 @@ blobs_left() {
 	for s in original small medium large; do
 		for f in "$2" webp; do
 			k=$1/$s.$f
-			if [ "$STORE" = fs ]; then
-				[ -e "$OUT/fs/store/${1:0:2}/${1:2:2}/$k" ] &&
-					n=$((n + 1))
-			else
-				[ "$(s3_head "$k")" = 200 ] && n=$((n + 1))
-			fi
+			blob_exists "$k" && n=$((n + 1))
 		done
 	done
 	k=$(admin gc --dry-run --older-than 0 --prefix "$1/" 2>/dev/null |

@@ -4,15 +4,6 @@
 # link asks before it deletes.  Both stores.
 . "$(dirname "$0")/lib.sh"
 
-# s3_head KEY: the RGW's status for the blob.
-s3_head() {
-	curl -s -o /dev/null -w '%{http_code}' -I \
-		--aws-sigv4 "aws:amz:$RGW_REGION:s3" \
-		--user "$RGW_ACCESS_KEY:$RGW_SECRET_KEY" \
-		-H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
-		"$RGW_ENDPOINT/$RGW_BUCKET/$1"
-}
-
 # blobs_left ID: how many blobs of the image the store still holds.
 blobs_left() {
 	local n=0 k
@@ -23,7 +14,7 @@ blobs_left() {
 	fi
 	for k in original.png small.png medium.png large.png small.webp \
 	    medium.webp large.webp; do
-		[ "$(s3_head "$1/$k")" = 200 ] && n=$((n + 1))
+		blob_exists "$1/$k" && n=$((n + 1))
 	done
 	echo $n
 }

@@ -6,27 +6,6 @@ admin() {
 	( resizer_env; exec "$TOP/imghost-admin" "$@" )
 }
 
-# s3_req METHOD KEY [FILE]: a signed request to the RGW; prints the status.
-s3_req() {
-	local sha=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
-	local args=(-X "$1")
-	[ "$1" = HEAD ] && args=(-I)
-	[ -n "${3:-}" ] && { args=(-T "$3"); sha=UNSIGNED-PAYLOAD; }
-	curl -s -o /dev/null -w '%{http_code}' "${args[@]}" \
-		--aws-sigv4 "aws:amz:$RGW_REGION:s3" \
-		--user "$RGW_ACCESS_KEY:$RGW_SECRET_KEY" \
-		-H "x-amz-content-sha256: $sha" "$RGW_ENDPOINT/$RGW_BUCKET/$2"
-}
-
-# blob_exists KEY: whether the current store holds the blob.
-blob_exists() {
-	if [ "$STORE" = fs ]; then
-		[ -f "$OUT/fs/store/${1:0:2}/${1:2:2}/$1" ]
-	else
-		[ "$(s3_req HEAD "$1")" = 200 ]
-	fi
-}
-
 absent() {
 	! blob_exists "$1"
 }
