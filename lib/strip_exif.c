@@ -115,3 +115,74 @@ nomem:
 	free(s);
 	return STRIP_NOMEM;
 }
+
+/* The bytes of one value of a TIFF field type; 0 for an unknown type. */
+static size_t
+strip_tiff_type_size(uint32_t type)
+{
+	static const uint8_t	 sizes[] = {
+		0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8,
+	};
+
+	return type < sizeof(sizes) ? sizes[type] : 0;
+}
+
+/*
+ * Empties the IFD at off in place: the values its entries point to and
+ * the entries become zeros, its count 0.  Offsets elsewhere hold.
+ */
+static void
+strip_ifd_blank(unsigned char *p, size_t n, int be, uint32_t off)
+{
+	size_t		 e, i, count, vlen;
+	uint32_t	 voff;
+
+	if (off > n || n - off < 2)
+		return;
+	count = ctr_rd16(p + off, be);
+	for (i = 0; i < count; i++) {
+		e = off + 2 + 12 * i;
+		if (e > n || n - e < 12)
+			break;
+		vlen = strip_tiff_type_size(ctr_rd16(p + e + 2, be));
+		if (vlen != 0 && ctr_rd32(p + e + 4, be) > 4 / vlen) {
+			vlen *= ctr_rd32(p + e + 4, be);
+			voff = ctr_rd32(p + e + 8, be);
+			if (voff <= n && vlen <= n - voff)
+				memset(p + voff, 0, vlen);
+		}
+		memset(p + e, 0, 12);
+	}
+	p[off] = p[off + 1] = 0;
+}
+
+/*
+ * Blanks the GPS IFDs of the TIFF structure at p[0..n) in place, for
+ * containers whose offsets must hold: a TIFF file, a HEIF EXIF item.
+ * The pointer stays, to an IFD of no entries, so nothing moves.
+ * Returns the number of GPS IFDs blanked.
+ */
+int
+strip_exif_blank_gps(unsigned char *p, size_t n)
+{
+	uint32_t	 ifd0, sub, gps[3];
+	int		 be, i, found = 0;
+
+	if (!ctr_tiff_hdr(p, n, &be, &ifd0))
+		return 0;
+	/* Where readers look: IFD0, and the Exif IFD and IFD1 besides. */
+	if (ctr_ifd_find(p, n, be, ifd0, EXIF_TAG_GPS_INFO_IFD_POINTER,
+	    &gps[found]))
+		found++;
+	if (ctr_ifd_find(p, n, be, ifd0, EXIF_TAG_EXIF_IFD_POINTER, &sub) &&
+	    ctr_ifd_find(p, n, be, sub, EXIF_TAG_GPS_INFO_IFD_POINTER,
+	    &gps[found]))
+		found++;
+	if ((sub = ctr_ifd_next(p, n, be, ifd0)) != 0 &&
+	    ctr_ifd_find(p, n, be, sub, EXIF_TAG_GPS_INFO_IFD_POINTER,
+	    &gps[found]))
+		found++;
+	for (i = 0; i < found; i++)
+		strip_ifd_blank(p, n, be, gps[i]);
+	return found;
+}
