@@ -56,7 +56,8 @@ make_all(const char *path)
 
 	buf = read_file(path, &len);
 	t0 = cpu_seconds();
-	if (variant_make_all(buf, len, img_sniff(buf, len), out, &n,
+	if (variant_make_all(buf, len, img_sniff(buf, len),
+	    img_sniff(buf, len), out, &n,
 	    why, sizeof(why)) == -1)
 		errx(1, "%s: %s", path, why);
 	t = cpu_seconds() - t0;

@@ -17,7 +17,7 @@ static void
 api_variant(struct http_req *req, const char *base, const char *id,
     const struct db_image *img, const struct size *s, int ready)
 {
-	const char	*ext = img_ext(img_type_of(img->type));
+	const char	*ext = img_ext(img_type_of(img->variant_type));
 	long		 w, h;
 
 	size_fit(img->width, img->height, s->box, &w, &h);
@@ -33,7 +33,8 @@ api_variant(struct http_req *req, const char *base, const char *id,
 static int
 api_ready(const struct db_image *img, int bits)
 {
-	return strcmp(img->type, "webp") == 0 ? (bits & 1) : bits == 3;
+	return strcmp(img->variant_type, "webp") == 0 ? (bits & 1) :
+	    bits == 3;
 }
 
 void
@@ -43,7 +44,7 @@ api_image_json(struct app *app, struct http_req *req,
 {
 	char			 base[512], id[ID_LEN + 1], when[32];
 	const struct size	*s;
-	enum img_type		 t = img_type_of(img->type);
+	enum img_type		 t = img_type_of(img->type), u;
 	struct tm		 tm;
 
 	http_base_url(req, app->conf.public_url, base, sizeof(base));
@@ -58,6 +59,10 @@ api_image_json(struct app *app, struct http_req *req,
 	    id, base, id, base, id, img_ext(t), img_mime(t), img->width,
 	    img->height, img->frames, img->bytes, img->sha256, when,
 	    duplicate ? "true" : "false");
+	if ((u = img_type_of(img->upload_type)) != IMG_NONE)
+		http_printf(req, "\"upload_url\": \"%s/i/%s/upload.%s\", "
+		    "\"upload_type\": \"%s\", ", base, id, img_ext(u),
+		    img_mime(u));
 	if (token != NULL)
 		http_printf(req, "\"delete_token\": \"%s\", "
 		    "\"delete_url\": \"%s/%s/delete/%s\", ",

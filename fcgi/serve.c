@@ -24,7 +24,7 @@
 
 struct serve_target {
 	char		 id[ID_LEN + 1];
-	char		 size[16];	/* "original" or a size name */
+	char		 size[16];	/* "original", "upload" or a size */
 	char		 ext[8];
 	enum img_type	 type;		/* from ext */
 	char		 key[STORE_KEY_MAX];
@@ -51,7 +51,9 @@ serve_parse(const char *p, struct serve_target *t)
 	    n < sizeof(t->size)) {
 		memcpy(t->size, p + ID_LEN + 1, n);
 		t->size[n] = '\0';
-		if (strcmp(t->size, "original") != 0 && !size_find(t->size))
+		if (strcmp(t->size, "original") != 0 && !size_find(t->size) &&
+		    (strcmp(t->size, "upload") != 0 ||
+		    !img_kept_as_sent(t->type)))
 			return -1;
 	} else
 		return -1;
@@ -292,9 +294,10 @@ serve_fallback(struct app *app, struct http_req *req,
 			    "the database is down");
 		return;
 	}
-	own = img_type_of(img.type);
-	/* An original in another format, or a variant in neither. */
+	own = img_type_of(img.variant_type);
+	/* An original or upload in another format, or a variant in neither. */
 	if (strcmp(t->size, "original") == 0 ||
+	    strcmp(t->size, "upload") == 0 ||
 	    (t->type != own && t->type != IMG_WEBP)) {
 		http_error(req, 404, "not_found", "no such image");
 		return;
@@ -303,7 +306,8 @@ serve_fallback(struct app *app, struct http_req *req,
 	http_head(req, 307, "application/json");
 	http_printf(req, "Location: %s/i/%s.%s\r\n"
 	    "Cache-Control: no-store\r\n\r\n{\"location\": \"%s/i/%s.%s\"}\n",
-	    base, t->id, img_ext(own), base, t->id, img_ext(own));
+	    base, t->id, img_ext(img_type_of(img.type)), base, t->id,
+	    img_ext(img_type_of(img.type)));
 }
 
 void

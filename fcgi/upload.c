@@ -12,6 +12,7 @@
 #include "app.h"
 #include "claim.h"
 #include "db.h"
+#include "display.h"
 #include "fetch.h"
 #include "id.h"
 #include "img.h"
@@ -25,6 +26,20 @@
 #define UPLOAD_MP_OVERHEAD	(64 * 1024)
 /* Draws of a new id before giving up (a collision is one in 2^48/n). */
 #define UPLOAD_ID_TRIES		8
+/* API.md, "Errors": the 415 says what is taken. */
+#define UPLOAD_NOT_TAKEN	"not a JPEG, PNG, GIF, WebP, AVIF, HEIC/HEIF, " \
+				"TIFF or BMP image"
+
+/*
+ * What a new image stores: the original, and for a HEIC, TIFF or BMP
+ * the file as sent beside its display copy, which is the original.
+ */
+struct upload_blobs {
+	const void	*orig;
+	size_t		 orig_len;
+	const void	*sent;		/* NULL unless kept as sent */
+	size_t		 sent_len;
+};
 
 static ssize_t
 upload_read(void *arg, void *buf, size_t len)
@@ -159,16 +174,45 @@ upload_unavailable(struct http_req *req, const char *what)
 	http_error(req, 503, "unavailable", what);
 }
 
+/* Puts one blob of id under name; STORE_OK or the store's failure. */
+static enum store_status
+upload_put(struct app *app, const char *id, const char *name,
+    const char *type, const void *data, size_t len)
+{
+	enum img_type		 t = img_type_of(type);
+	char			 key[STORE_KEY_MAX];
+	enum store_status	 rc;
+
+	if ((rc = store_key(key, sizeof(key), id, name, img_ext(t))) !=
+	    STORE_OK)
+		return rc;
+	return store_put(app->store, key, data, len, img_mime(t));
+}
+
+/* Deletes what upload_put() stored for img under id. */
+static void
+upload_unput(struct app *app, const char *id, const struct db_image *img)
+{
+	char	 key[STORE_KEY_MAX];
+
+	if (store_key(key, sizeof(key), id, "original",
+	    img_ext(img_type_of(img->type))) == STORE_OK)
+		store_delete(app->store, key);
+	if (*img->upload_type != '\0' && store_key(key, sizeof(key), id,
+	    "upload", img_ext(img_type_of(img->upload_type))) == STORE_OK)
+		store_delete(app->store, key);
+}
+
 /*
- * Stores a new image: a fresh id, the blob, then the rows.  Returns 0
+ * Stores a new image: a fresh id, the blobs, then the rows.  Returns 0
  * when it answered, 1 to try again with another id.
  */
 static int
 upload_try_id(struct app *app, struct http_req *req, struct db_image *img,
-    const unsigned char *sha, const void *data, size_t len,
+    const unsigned char *sha, const struct upload_blobs *b,
     const struct claim *c)
 {
-	char			 id[ID_LEN + 1], key[STORE_KEY_MAX];
+	char			 id[ID_LEN + 1];
 	struct db_image		 other;
 	enum db_status		 taken;
 	int			 inserted;
@@ -185,10 +229,10 @@ upload_try_id(struct app *app, struct http_req *req, struct db_image *img,
 			upload_unavailable(req, "the database is down");
 		return taken == DB_OK;
 	}
-	if (store_key(key, sizeof(key), id, "original",
-	    img_ext(img_type_of(img->type))) != STORE_OK ||
-	    store_put(app->store, key, data, len,
-	    img_mime(img_type_of(img->type))) != STORE_OK) {
+	if ((b->sent != NULL && upload_put(app, id, "upload",
+	    img->upload_type, b->sent, b->sent_len) != STORE_OK) ||
+	    upload_put(app, id, "original", img->type, b->orig,
+	    b->orig_len) != STORE_OK) {
 		upload_unavailable(req, "the image store is down");
 		return 0;
 	}
@@ -205,7 +249,7 @@ upload_try_id(struct app *app, struct http_req *req, struct db_image *img,
 	/* The same bytes were stored by another upload a moment ago. */
 	if (db_image_by_sha256(app->db, sha, &other) != DB_OK)
 		return 1;
-	store_delete(app->store, key);
+	upload_unput(app, id, img);
 	/* Its last claim may have ended since: then store it anew. */
 	if (db_claim_add(app->db, other.id, c) != DB_OK)
 		return 1;
@@ -268,6 +312,57 @@ upload_claim_stored(struct app *app, struct http_req *req,
 	return rc;
 }
 
+/*
+ * A HEIC, TIFF or BMP: its display copy becomes the original of img,
+ * and the file as sent is kept beside it.  -1 after answering the
+ * client when the decoder refuses it.
+ */
+static int
+upload_display(struct app *app, struct http_req *req, struct db_image *img,
+    enum img_type t, struct upload_blobs *b, struct display *d)
+{
+	char	 why[256];
+
+	if (display_make(b->orig, b->orig_len, t, &app->conf, d, why,
+	    sizeof(why)) == -1) {
+		log_info("upload: no display copy of a %s: %s", img_name(t),
+		    why);
+		http_error(req, 422, "bad_image", "the image cannot be "
+		    "decoded");
+		return -1;
+	}
+	b->sent = b->orig;
+	b->sent_len = b->orig_len;
+	b->orig = d->data;
+	b->orig_len = d->len;
+	strlcpy(img->upload_type, img_name(t), sizeof(img->upload_type));
+	strlcpy(img->type, img_name(d->type), sizeof(img->type));
+	strlcpy(img->variant_type, img->type, sizeof(img->variant_type));
+	img->width = d->width;
+	img->height = d->height;
+	img->frames = 1;
+	img->bytes = d->len;
+	return 0;
+}
+
+/* Fills img of a new upload of type t, and makes its display copy. */
+static int
+upload_describe(struct app *app, struct http_req *req, struct db_image *img,
+    enum img_type t, const struct img_info *info, struct upload_blobs *b,
+    struct display *d)
+{
+	strlcpy(img->type, img_name(t), sizeof(img->type));
+	strlcpy(img->variant_type, img_name(img_variant_type(t,
+	    info->alpha)), sizeof(img->variant_type));
+	img->width = info->width;
+	img->height = info->height;
+	img->frames = info->frames;
+	img->bytes = b->orig_len;
+	if (img_kept_as_sent(t))
+		return upload_display(app, req, img, t, b, d);
+	return 0;
+}
+
 /* Validates the bytes and stores them, or finds them stored already. */
 static void
 upload_store(struct app *app, struct http_req *req, const void *data,
@@ -276,14 +371,15 @@ upload_store(struct app *app, struct http_req *req, const void *data,
 	struct img_info		 info;
 	struct db_image		 img;
 	struct claim		 c;
+	struct upload_blobs	 b = { data, len, NULL, 0 };
+	struct display		 d = { NULL, 0, IMG_NONE, 0, 0 };
 	unsigned char		 sha[32];
 	enum img_type		 t;
 	enum db_status		 rc;
 	int			 i;
 
 	if ((t = img_sniff(data, len)) == IMG_NONE) {
-		http_error(req, 415, "unsupported_type",
-		    "not a JPEG, PNG, GIF or WebP image");
+		http_error(req, 415, "unsupported_type", UPLOAD_NOT_TAKEN);
 		return;
 	}
 	if (img_probe(data, len, t, &app->conf, &info) != IMG_OK) {
@@ -298,15 +394,14 @@ upload_store(struct app *app, struct http_req *req, const void *data,
 		return;
 	if (upload_tombstoned(req, app, sha))
 		return;
-	strlcpy(img.type, img_name(t), sizeof(img.type));
-	img.width = info.width;
-	img.height = info.height;
-	img.frames = info.frames;
-	img.bytes = len;
+	if (upload_describe(app, req, &img, t, &info, &b, &d) == -1)
+		return;
 	for (i = 0; i < UPLOAD_ID_TRIES; i++)
-		if (upload_try_id(app, req, &img, sha, data, len, &c) == 0)
-			return;
-	upload_unavailable(req, "could not draw a free id");
+		if (upload_try_id(app, req, &img, sha, &b, &c) == 0)
+			break;
+	if (i == UPLOAD_ID_TRIES)
+		upload_unavailable(req, "could not draw a free id");
+	free(d.data);
 }
 
 /*
@@ -321,8 +416,7 @@ upload_precheck(struct app *app, struct http_req *req,
 	enum img_type	 t;
 
 	if ((t = img_sniff(data, len)) == IMG_NONE) {
-		http_error(req, 415, "unsupported_type",
-		    "not a JPEG, PNG, GIF or WebP image");
+		http_error(req, 415, "unsupported_type", UPLOAD_NOT_TAKEN);
 		return -1;
 	}
 	if (img_check_headers(data, len, t, &app->conf) != IMG_OK) {

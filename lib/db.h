@@ -87,7 +87,10 @@ enum db_status	 db_run(struct db *, const struct db_stmt *st,
 struct db_image {
 	int64_t		 id;
 	char		 sha256[65];	/* hex */
-	char		 type[8];	/* "jpeg", as img_name() */
+	char		 type[8];	/* "jpeg", as img_name(): the original */
+	char		 upload_type[8];	/* the file as sent when kept
+					   beside the original, else "" */
+	char		 variant_type[8];	/* what the variants are made as */
 	long		 width, height, frames;
 	long long	 bytes;
 	time_t		 created;
@@ -174,6 +177,8 @@ struct db_purge {
 	int64_t		 image_id;
 	int		 attempts;	/* including this one */
 	char		 type[8];	/* the original's, as img_name() */
+	char		 upload_type[8];	/* the file as sent's, or "" */
+	char		 variant_type[8];	/* the variants' */
 	char		*base_url;	/* of the URLs given to purge_command */
 };
 

@@ -12,7 +12,9 @@
 #include "size.h"
 
 #define DB_IMAGE_COLS	"id, encode(sha256, 'hex'), type, width, height, " \
-			"frames, bytes, extract(epoch FROM created_at)::bigint"
+			"frames, bytes, extract(epoch FROM created_at)::bigint, " \
+			"coalesce(upload_type::text, ''), " \
+			"coalesce(variant_type, type)"
 
 static const struct db_stmt db_st_by_id = {
 	"SELECT " DB_IMAGE_COLS " FROM images WHERE id = $1", 1 };
@@ -29,14 +31,16 @@ static const struct db_stmt db_st_id_taken = {
 /* All three rows or none: one statement is one transaction. */
 static const struct db_stmt db_st_insert = {
 	"WITH img AS (INSERT INTO images "
-	"(id, bytes, width, height, frames, type, sha256) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7) "
+	"(id, bytes, width, height, frames, type, sha256, upload_type, "
+	"variant_type) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($10, '')::image_type, "
+	"NULLIF($11::image_type, $6::image_type)) "
 	"ON CONFLICT DO NOTHING "
 	"RETURNING id, extract(epoch FROM created_at)::bigint AS t), "
 	"job AS (INSERT INTO resize_jobs (image_id) SELECT id FROM img), "
 	"claim AS (INSERT INTO claims (image_id, selector, verifier) "
 	"SELECT id, $8, $9 FROM img) "
-	"SELECT t FROM img", 9 };
+	"SELECT t FROM img", 11 };
 static const struct db_stmt db_st_variants = {
 	"SELECT size, format FROM variants WHERE image_id = $1", 1 };
 
@@ -61,6 +65,10 @@ db_image_row(PGresult *res, struct db_image *out)
 	out->frames = db_num(res, 5);
 	out->bytes = db_num(res, 6);
 	out->created = db_num(res, 7);
+	strlcpy(out->upload_type, PQgetvalue(res, 0, 8),
+	    sizeof(out->upload_type));
+	strlcpy(out->variant_type, PQgetvalue(res, 0, 9),
+	    sizeof(out->variant_type));
 	PQclear(res);
 	return DB_OK;
 }
@@ -117,10 +125,11 @@ db_image_insert(struct db *db, struct db_image *img,
 {
 	char		 id[24], bytes[24], w[24], h[24], fr[24], sel[24];
 	const char	*params[] = { id, bytes, w, h, fr, img->type,
-			    (const char *)sha, sel, (const char *)c->verifier };
+			    (const char *)sha, sel, (const char *)c->verifier,
+			    img->upload_type, img->variant_type };
 	int		 lengths[] = { 0, 0, 0, 0, 0, 0, 32, 0,
-			    CLAIM_VERIFIER_LEN };
-	int		 formats[] = { 0, 0, 0, 0, 0, 0, 1, 0, 1 };
+			    CLAIM_VERIFIER_LEN, 0, 0 };
+	int		 formats[] = { 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0 };
 	PGresult	*res;
 	enum db_status	 rc;
 
@@ -160,7 +169,7 @@ db_variants_ready(struct db *db, const struct db_image *img, int ready[],
 		    s - size_list >= nsizes)
 			continue;
 		ready[s - size_list] |=
-		    strcmp(PQgetvalue(res, i, 1), img->type) == 0 ? 1 : 2;
+		    strcmp(PQgetvalue(res, i, 1), img->variant_type) == 0 ? 1 : 2;
 	}
 	PQclear(res);
 	return DB_OK;

@@ -36,7 +36,9 @@ static const struct db_stmt db_st_purge_claim = {
 	"FROM (SELECT image_id FROM orphan WHERE NOT spent UNION ALL "
 	"SELECT image_id FROM ready LIMIT $2) c "
 	"WHERE j.image_id = c.image_id "
-	"RETURNING j.image_id, j.attempts, j.type, j.base_url", 3 };
+	"RETURNING j.image_id, j.attempts, j.type, j.base_url, "
+	"coalesce(j.upload_type::text, ''), coalesce(j.variant_type, j.type)",
+	3 };
 static const struct db_stmt db_st_purge_done = {
 	"DELETE FROM purge_jobs WHERE image_id = $1", 1 };
 /* 2^attempts seconds, capped at an hour, times a jitter of 0.5 to 1. */
@@ -62,6 +64,10 @@ db_purge_row(PGresult *res, int i, struct db_purge *j)
 		    j->image_id);
 		return -1;
 	}
+	strlcpy(j->upload_type, PQgetvalue(res, i, 4),
+	    sizeof(j->upload_type));
+	strlcpy(j->variant_type, PQgetvalue(res, i, 5),
+	    sizeof(j->variant_type));
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 
 #include "conf.h"
 #include "ctr.h"
+#include "heic.h"
 #include "img.h"
 #include "img_policy.h"
 #include "img_walk.h"
@@ -46,10 +47,16 @@
  */
 #define IMG_COALESCED_SHARE	8
 
-/* ImageMagick's coder names, and the file name prefixes that force them. */
-static const char *const img_coders[] = { NULL, "JPEG", "PNG", "GIF", "WEBP" };
+/*
+ * ImageMagick's coder names, and the file name prefixes that force them;
+ * a TIFF's first page alone.  NULL where ImageMagick does not ping it.
+ */
+static const char *const img_coders[] = {
+	NULL, "JPEG", "PNG", "GIF", "WEBP", NULL, NULL, "TIFF", "BMP",
+};
 static const char *const img_forced[] = {
-	NULL, "JPEG:", "PNG:", "GIF:", "WEBP:",
+	NULL, "JPEG:", "PNG:", "GIF:", "WEBP:", NULL, NULL, "TIFF:ping[0]",
+	"BMP:",
 };
 
 /* IMG_TOO_BIG if w x h breaks a limit of c, else IMG_OK. */
@@ -253,15 +260,32 @@ img_exif_orientation(const uint8_t *exif, size_t len)
 	return o;
 }
 
-/* Dimensions and frames from the container walk alone (WebP). */
+/* Dimensions and frames from the container walk alone (WebP, HEIF). */
 static void
 img_from_hdr(const struct img_hdr *h, struct img_info *out, int *orient)
 {
 	out->width = h->width;
 	out->height = h->height;
 	out->frames = h->frames;
+	out->alpha = h->alpha;
+	*orient = h->orient;
 	if (h->exif != NULL && h->frames == 1)
 		*orient = img_exif_orientation(h->exif, h->exif_len);
+}
+
+/*
+ * HEIC and AVIF: the walk's dimensions and orientation (irot, imir),
+ * and libheif's reading of the boxes, which decodes nothing, for the
+ * alpha channel it will decode.
+ */
+static enum img_status
+img_from_heif(const void *buf, size_t len, const struct img_hdr *h,
+    const struct conf *c, struct img_info *out, int *orient, char *why,
+    size_t whysz)
+{
+	img_from_hdr(h, out, orient);
+	return heic_check(buf, len, c->max_side, &out->alpha, why,
+	    whysz) == 0 ? IMG_OK : IMG_BAD;
 }
 
 /*
@@ -341,9 +365,16 @@ img_probe(const void *buf, size_t len, enum img_type t, const struct conf *c,
 		goto fail;
 	if (t == IMG_WEBP)
 		img_from_hdr(&h, out, &orient);
-	else if ((st = img_ping(buf, len, t, c, out, &orient, why,
+	else if (t == IMG_HEIC || t == IMG_AVIF) {
+		if ((st = img_from_heif(buf, len, &h, c, out, &orient, why,
+		    sizeof(why))) != IMG_OK)
+			goto fail;
+	} else if ((st = img_ping(buf, len, t, c, out, &orient, why,
 	    sizeof(why))) != IMG_OK)
 		goto fail;
+	/* A TIFF's pages, which the ping of the first alone did not count. */
+	if (t == IMG_TIFF)
+		out->frames = h.frames;
 	st = IMG_BAD;
 	if (out->width <= 0 || out->height <= 0) {
 		img_oneline(why, sizeof(why), "no dimensions");

@@ -21,7 +21,8 @@ struct img_info {
 	enum img_type	 type;
 	long		 width;		/* as displayed: after EXIF rotation */
 	long		 height;
-	long		 frames;
+	long		 frames;	/* a TIFF's pages */
+	int		 alpha;		/* HEIC, AVIF: an alpha channel */
 };
 
 /*

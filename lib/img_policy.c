@@ -40,14 +40,21 @@ static const char img_policy[] =
 	/* No "@file" lists of file names, no "|command" pipes. */
 	"<policy domain=\"path\" rights=\"none\" pattern=\"@*\"/>"
 	"<policy domain=\"path\" rights=\"none\" pattern=\"|*\"/>"
-	/* Only the four coders (JPG: what ImageMagick calls a .jpg). */
+	/*
+	 * Only the four coders the variants are made in (JPG: what
+	 * ImageMagick calls a .jpg), and TIFF and BMP to read.  HEIC and
+	 * AVIF are decoded by libheif directly (lib/heic.c), not by
+	 * ImageMagick's HEIC coder.
+	 */
 	"<policy domain=\"coder\" rights=\"none\" pattern=\"*\"/>"
 	"<policy domain=\"coder\" rights=\"read|write\""
 	    " pattern=\"{JPEG,JPG,PNG,GIF,WEBP}\"/>"
-	/* And only their modules are ever loaded. */
+	"<policy domain=\"coder\" rights=\"read\" pattern=\"{TIFF,BMP}\"/>"
+	/* And only their modules are ever loaded (not PSD for TIFF layers). */
 	"<policy domain=\"module\" rights=\"none\" pattern=\"*\"/>"
 	"<policy domain=\"module\" rights=\"read|write\""
 	    " pattern=\"{JPEG,PNG,GIF,WEBP}\"/>"
+	"<policy domain=\"module\" rights=\"read\" pattern=\"{TIFF,BMP}\"/>"
 	"</policymap>";
 
 /*
@@ -68,6 +75,12 @@ static const struct img_rule {
 	{ CoderPolicyDomain, ReadPolicyRights, "EPHEMERAL", 0 },
 	{ CoderPolicyDomain, ReadPolicyRights, "URL", 0 },
 	{ CoderPolicyDomain, ReadPolicyRights, "PS", 0 },
+	{ CoderPolicyDomain, ReadPolicyRights, "PDF", 0 },
+	{ CoderPolicyDomain, ReadPolicyRights, "XCF", 0 },
+	{ CoderPolicyDomain, ReadPolicyRights, "PSD", 0 },
+	{ CoderPolicyDomain, ReadPolicyRights, "HEIC", 0 },
+	{ CoderPolicyDomain, WritePolicyRights, "TIFF", 0 },
+	{ ModulePolicyDomain, ReadPolicyRights, "PSD", 0 },
 	{ ModulePolicyDomain, ReadPolicyRights, "MSL", 0 },
 	{ DelegatePolicyDomain, ExecutePolicyRights, "https", 0 },
 	{ PathPolicyDomain, ReadPolicyRights, "@/etc/passwd", 0 },
@@ -76,6 +89,8 @@ static const struct img_rule {
 	{ CoderPolicyDomain, ReadPolicyRights | WritePolicyRights, "GIF", 1 },
 	{ CoderPolicyDomain, ReadPolicyRights | WritePolicyRights, "WEBP", 1 },
 	{ ModulePolicyDomain, ReadPolicyRights | WritePolicyRights, "WEBP", 1 },
+	{ CoderPolicyDomain, ReadPolicyRights, "TIFF", 1 },
+	{ CoderPolicyDomain, ReadPolicyRights, "BMP", 1 },
 };
 
 #define IMG_MIB		(1024LL * 1024)

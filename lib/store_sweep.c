@@ -71,7 +71,9 @@ store_sweep(struct store *store, const char *cache_dir, const char *id)
 	int			 t;
 
 	for (t = IMG_JPEG; img_ext(t) != NULL; t++) {
-		if (sweep_size(&s, id, "original", t) == -1)
+		if (sweep_size(&s, id, "original", t) == -1 ||
+		    (img_kept_as_sent(t) &&
+		    sweep_size(&s, id, "upload", t) == -1))
 			return STORE_ERROR;
 		for (sz = size_list; sz->name != NULL; sz++)
 			if (sweep_size(&s, id, sz->name, t) == -1)

@@ -83,7 +83,8 @@ resize_make(struct resize *r, const struct db_image *img, const char *id,
 		store_buf_free(&orig);
 		return -1;
 	}
-	if (variant_make_all(orig.data, orig.len, t, out, n, why,
+	if (variant_make_all(orig.data, orig.len, t,
+	    img_type_of(img->variant_type), out, n, why,
 	    whysz) == -1) {
 		store_buf_free(&orig);
 		return -1;

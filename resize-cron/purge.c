@@ -104,7 +104,7 @@ purge_add_words(struct purge_args *a, const char *command)
 
 char **
 purge_argv(const char *command, const char *base, const char *id,
-    const char *ext)
+    const char *ext, const char *vext, const char *uext)
 {
 	struct purge_args	 a = { NULL, 0, 0, 0 };
 	const struct size	*sz;
@@ -119,9 +119,11 @@ purge_argv(const char *command, const char *base, const char *id,
 	purge_add(&a, "%.*s/%s", b, base, id);
 	purge_add(&a, "%.*s/i/%s.%s", b, base, id, ext);
 	purge_add(&a, "%.*s/i/%s/original.%s", b, base, id, ext);
+	if (uext != NULL)
+		purge_add(&a, "%.*s/i/%s/upload.%s", b, base, id, uext);
 	for (sz = size_list; sz->name != NULL; sz++) {
-		purge_add(&a, "%.*s/i/%s/%s.%s", b, base, id, sz->name, ext);
-		if (strcmp(ext, "webp") != 0)
+		purge_add(&a, "%.*s/i/%s/%s.%s", b, base, id, sz->name, vext);
+		if (strcmp(vext, "webp") != 0)
 			purge_add(&a, "%.*s/i/%s/%s.webp", b, base, id,
 			    sz->name);
 	}
@@ -233,15 +235,17 @@ purge_command(struct resize *r, const struct db_purge *job, const char *id,
     char *why, size_t whysz)
 {
 	const char	*ext = img_ext(img_type_of(job->type));
+	const char	*vext = img_ext(img_type_of(job->variant_type));
+	const char	*uext = img_ext(img_type_of(job->upload_type));
 	char		**argv;
 	int		  rc;
 
-	if (ext == NULL) {
+	if (ext == NULL || vext == NULL) {
 		snprintf(why, whysz, "unknown type %s", job->type);
 		return -1;
 	}
 	if ((argv = purge_argv(r->conf.purge_command, job->base_url, id,
-	    ext)) == NULL) {
+	    ext, vext, uext)) == NULL) {
 		snprintf(why, whysz, "purge_command: no words, or no memory");
 		return -1;
 	}

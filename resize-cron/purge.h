@@ -25,13 +25,15 @@ enum db_status	purge_job(struct resize *, const struct db_purge *);
 
 /*
  * The argument vector purge_command runs with: the command split at
- * blanks (no quoting, no shell), then the URLs of the image id of type
- * ext under base: the page, the short original, the original, and each
- * size in ext and in webp.  NULL-terminated; NULL when out of memory.
- * Free with purge_argv_free().
+ * blanks (no quoting, no shell), then the URLs of the image id under
+ * base: the page, the short original and the original (extension ext),
+ * the file as sent (uext, when not NULL), and each size in vext and in
+ * webp.  NULL-terminated; NULL when out of memory.  Free with
+ * purge_argv_free().
  */
 char		**purge_argv(const char *command, const char *base,
-		    const char *id, const char *ext);
+		    const char *id, const char *ext, const char *vext,
+		    const char *uext);
 void		  purge_argv_free(char **);
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * Making the variants of one image (API.md, "Sizes").  The image is
  * decoded once, oriented, converted to sRGB when it is CMYK, and stripped
- * of everything but its ICC profile (prepare.c); then large is scaled from it, medium
- * from large and small from medium, and each is encoded in the original's
- * format and, unless that is WebP, as a WebP twin.
+ * of everything but its ICC profile (lib/prep.c); then large is scaled
+ * from it, medium from large and small from medium, and each is encoded
+ * in the variants' format (lib/img_type.c) and, unless that is WebP, as
+ * a WebP twin.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,15 +12,13 @@
 
 #include <wand/MagickWand.h>
 
-#include "prepare.h"
+#include "heic.h"
+#include "prep.h"
 #include "size.h"
 #include "variant.h"
 #include "webp.h"
 
-#define VARIANT_JPEG_QUALITY	82
 #define VARIANT_WEBP_QUALITY	80
-/* For PNG the tens are the zlib level and the units the filter (adaptive). */
-#define VARIANT_PNG_QUALITY	75
 /*
  * libwebp's effort, 0-6 (its default 4).  2 takes a third less CPU for
  * every variant than 4, for WebP files 3-6% larger at the same quality
@@ -233,6 +232,9 @@ variant_decode_any(const void *buf, size_t len, enum img_type type,
 	MagickWand	*w;
 
 	*width = *height = 0;
+	/* ImageMagick 6 would drop its alpha (lib/heic.c). */
+	if (type == IMG_AVIF)
+		return heic_decode(buf, len, 0, err, errsz);
 	if (type == IMG_WEBP) {
 		switch (webp_decode(buf, len, 2 * variant_largest_box(), &w,
 		    width, height, err, errsz)) {
@@ -314,9 +316,9 @@ variant_quality(enum img_type format)
 {
 	switch (format) {
 	case IMG_JPEG:
-		return VARIANT_JPEG_QUALITY;
+		return PREP_JPEG_QUALITY;
 	case IMG_PNG:
-		return VARIANT_PNG_QUALITY;
+		return PREP_PNG_QUALITY;
 	case IMG_WEBP:
 		return VARIANT_WEBP_QUALITY;
 	default:
@@ -527,7 +529,8 @@ variant_scale_all(MagickWand *decoded, enum img_type type, long width,
 
 int
 variant_make_all(const void *buf, size_t len, enum img_type type,
-    struct variant out[VARIANT_MAX], size_t *n, char *err, size_t errsz)
+    enum img_type format, struct variant out[VARIANT_MAX], size_t *n,
+    char *err, size_t errsz)
 {
 	MagickWand	*w;
 	long		 width, height;
@@ -538,7 +541,7 @@ variant_make_all(const void *buf, size_t len, enum img_type type,
 		goto fail;
 	if ((w = variant_prepare(w, err, errsz)) == NULL)
 		goto fail;
-	if (variant_scale_all(w, type, width, height, out, n, err,
+	if (variant_scale_all(w, format, width, height, out, n, err,
 	    errsz) == -1)
 		goto fail;
 	DestroyMagickWand(w);

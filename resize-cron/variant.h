@@ -26,12 +26,12 @@ struct variant {
 
 /*
  * Makes every variant of the image in buf (of the sniffed type) into
- * out[0..*n).  Returns 0, or -1 with the reason in err (the image is
+ * out[0..*n), in format (img_variant_type()) and as WebP twins.  Returns 0, or -1 with the reason in err (the image is
  * refused by the decoder, over a limit, or an encoder failed), in which
  * case out holds nothing.  img_init() must have run.
  */
 int	variant_make_all(const void *buf, size_t len, enum img_type type,
-	    struct variant out[VARIANT_MAX], size_t *n, char *err,
+	    enum img_type format, struct variant out[VARIANT_MAX], size_t *n, char *err,
 	    size_t errsz);
 
 /* Frees the data of out[0..n). */

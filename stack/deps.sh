@@ -3,11 +3,11 @@
 # What building, running and testing need.
 DEPS_BUILD="autoconf automake make gcc libc6-dev pkg-config libfcgi-dev
 	libmagickwand-dev libpq-dev libcurl4-openssl-dev libbsd-dev libmd-dev
-	liblcms2-dev libexif-dev zlib1g-dev libwebp-dev
+	liblcms2-dev libexif-dev zlib1g-dev libwebp-dev libheif-dev
 	libjansson-dev libexpat1-dev"
 DEPS_RUN="lighttpd lighttpd-modules-lua postgresql imagemagick curl"
 DEPS_TEST="ceph-mon ceph-osd radosgw ceph-common ceph-base jq procps
-	libimage-exiftool-perl
+	libimage-exiftool-perl libheif-examples
 	iproute2 clang-14 libclang-rt-14-dev
 	chromium nodejs
 	apache2 libapache2-mod-fcgid"

@@ -36,8 +36,26 @@ static void
 test_argv(void)
 {
 	static const struct {
-		const char	*command, *base, *ext, *want;
+		const char	*command, *base, *ext, *want, *vext, *uext;
 	} t[] = {
+		/* A HEIC kept as sent, shown as JPEG; an AVIF with alpha. */
+		{ "purge", "http://h", "jpg",
+		  "purge http://h/AbCdEfGh http://h/i/AbCdEfGh.jpg "
+		  "http://h/i/AbCdEfGh/original.jpg "
+		  "http://h/i/AbCdEfGh/upload.heic "
+		  "http://h/i/AbCdEfGh/small.jpg http://h/i/AbCdEfGh/small.webp "
+		  "http://h/i/AbCdEfGh/medium.jpg "
+		  "http://h/i/AbCdEfGh/medium.webp "
+		  "http://h/i/AbCdEfGh/large.jpg http://h/i/AbCdEfGh/large.webp",
+		  NULL, "heic" },
+		{ "purge", "http://h", "avif",
+		  "purge http://h/AbCdEfGh http://h/i/AbCdEfGh.avif "
+		  "http://h/i/AbCdEfGh/original.avif "
+		  "http://h/i/AbCdEfGh/small.png http://h/i/AbCdEfGh/small.webp "
+		  "http://h/i/AbCdEfGh/medium.png "
+		  "http://h/i/AbCdEfGh/medium.webp "
+		  "http://h/i/AbCdEfGh/large.png http://h/i/AbCdEfGh/large.webp",
+		  "png", NULL },
 		{ "/bin/purge", "https://cdn.example", "png",
 		  "/bin/purge https://cdn.example/AbCdEfGh "
 		  "https://cdn.example/i/AbCdEfGh.png "
@@ -47,14 +65,14 @@ test_argv(void)
 		  "https://cdn.example/i/AbCdEfGh/medium.png "
 		  "https://cdn.example/i/AbCdEfGh/medium.webp "
 		  "https://cdn.example/i/AbCdEfGh/large.png "
-		  "https://cdn.example/i/AbCdEfGh/large.webp" },
+		  "https://cdn.example/i/AbCdEfGh/large.webp", NULL, NULL },
 		/* Blanks of any kind and number split; none is kept. */
 		{ "  purge\t--zone  a\tb ", "http://h//", "webp",
 		  "purge --zone a b http://h/AbCdEfGh http://h/i/AbCdEfGh.webp "
 		  "http://h/i/AbCdEfGh/original.webp "
 		  "http://h/i/AbCdEfGh/small.webp "
 		  "http://h/i/AbCdEfGh/medium.webp "
-		  "http://h/i/AbCdEfGh/large.webp" },
+		  "http://h/i/AbCdEfGh/large.webp", NULL, NULL },
 		/* No shell: quotes and $ are bytes like any other. */
 		{ "echo 'a b' $HOME;rm", "http://h", "gif",
 		  "echo 'a b' $HOME;rm http://h/AbCdEfGh http://h/i/AbCdEfGh.gif "
@@ -62,15 +80,17 @@ test_argv(void)
 		  "http://h/i/AbCdEfGh/small.gif http://h/i/AbCdEfGh/small.webp "
 		  "http://h/i/AbCdEfGh/medium.gif "
 		  "http://h/i/AbCdEfGh/medium.webp "
-		  "http://h/i/AbCdEfGh/large.gif http://h/i/AbCdEfGh/large.webp" },
+		  "http://h/i/AbCdEfGh/large.gif http://h/i/AbCdEfGh/large.webp",
+		  NULL, NULL },
 		/* Nothing to run. */
-		{ " \t ", "http://h", "gif", NULL },
+		{ " \t ", "http://h", "gif", NULL, NULL, NULL },
 	};
 	char	**v;
 	size_t	  i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		v = purge_argv(t[i].command, t[i].base, "AbCdEfGh", t[i].ext);
+		v = purge_argv(t[i].command, t[i].base, "AbCdEfGh", t[i].ext,
+		    t[i].vext != NULL ? t[i].vext : t[i].ext, t[i].uext);
 		ok(t_argv_is(v, t[i].want), "argv of \"%s\"", t[i].command);
 		purge_argv_free(v);
 	}

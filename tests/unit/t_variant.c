@@ -108,7 +108,8 @@ make(const char *name, enum img_type type, struct variant *v, size_t *n,
 		return -1;
 	}
 	t = now();
-	rc = variant_make_all(buf, len, type, v, n, err, errsz);
+	rc = variant_make_all(buf, len, type, img_variant_type(type, 0), v, n,
+	    err, errsz);
 	printf("# %s (%zu bytes): %.3f s for %zu variants\n", name, len,
 	    now() - t, *n);
 	free(buf);

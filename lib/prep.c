@@ -10,7 +10,7 @@
 #include <lcms2.h>
 #include <wand/MagickWand.h>
 
-#include "prepare.h"
+#include "prep.h"
 
 /*
  * What ImageMagick's StripImage() keeps out of a PNG, less iCCP (the
