@@ -228,7 +228,8 @@ delete_page_get(struct app *app, struct http_req *req, const char *idstr,
 	if (rc == DB_OK)
 		rc = db_claim_check_live(app->db, id, c);
 	if (rc == DB_OK)
-		delete_confirm(req, idstr, img_ext(img_type_of(img.type)), token);
+		delete_confirm(req, idstr,
+		    img_ext(img_type_of(img.variant_type)), token);
 	else if (rc == DB_NOT_FOUND)
 		(void)delete_error(app, req, id, DELETE_FORBIDDEN);
 	else

@@ -203,7 +203,8 @@ html_error_advice(const struct http_req *req, int status)
 	    "The image this link pointed to was removed by the site's "
 	    "operators. The link will not work again.";
 	case 413: return "Try a smaller file, or save it at a lower quality.";
-	case 415: return "Upload a JPEG, PNG, GIF or WebP image.";
+	case 415: return "Upload a JPEG, PNG, GIF, WebP, AVIF, HEIC/HEIF, "
+	    "TIFF or BMP image.";
 	case 422: return "It could not be decoded, or it has too many pixels "
 	    "or frames. Try saving it again from an image editor.";
 	case 503: return "The server is busy or a part of it is down. "

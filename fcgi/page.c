@@ -23,7 +23,8 @@ struct page_image {
 	const struct db_image	*img;
 	char			 id[ID_LEN + 1];
 	char			 base[512];	/* http_base_url() */
-	const char		*ext;		/* "jpg" */
+	const char		*ext;		/* "jpg": the original's */
+	const char		*vext;		/* the variants' */
 	const char		*mime;		/* "image/jpeg" */
 	const int		*ready;		/* db_variants_ready() */
 	int			 shown;		/* size_list index, -1 original */
@@ -44,12 +45,15 @@ page_upload(struct app *app, struct http_req *req)
 	    "<form class=\"drop\" id=\"upload\" method=\"post\" action=\"/\" "
 	    "enctype=\"multipart/form-data\" data-max=\"%lld\">\n"
 	    "<input type=\"file\" id=\"file\" name=\"file\" required "
-	    "accept=\"image/jpeg,image/png,image/gif,image/webp\">\n"
+	    "accept=\"image/jpeg,image/png,image/gif,image/webp,image/avif,"
+	    "image/heic,image/heif,image/tiff,image/bmp,.heic,.heif,.avif,"
+	    ".tif,.tiff,.bmp\">\n"
 	    "<label for=\"file\" class=\"zone\" id=\"zone\">"
 	    "<span class=\"zone-title\">Choose images</span>"
 	    "<span class=\"zone-hint js-only\">or drop them here, or paste "
 	    "one from the clipboard</span></label>\n"
-	    "<p class=\"limits\">JPEG, PNG, GIF or WebP, up to %lld MB.</p>\n"
+	    "<p class=\"limits\">JPEG, PNG, GIF, WebP, AVIF, HEIC, TIFF or "
+	    "BMP, up to %lld MB.</p>\n"
 	    "<button type=\"submit\" class=\"button nojs\">Upload</button>\n"
 	    "</form>\n<ol class=\"results\" id=\"results\" "
 	    "aria-live=\"polite\"></ol>\n",
@@ -83,7 +87,7 @@ page_size_url(const struct page_image *pi, int s, int webp, char *buf,
 		n = snprintf(buf, sz, "%s/i/%s.%s", pi->base, pi->id, pi->ext);
 	else
 		n = snprintf(buf, sz, "%s/i/%s/%s.%s", pi->base, pi->id,
-		    size_list[s].name, webp ? "webp" : pi->ext);
+		    size_list[s].name, webp ? "webp" : pi->vext);
 	if (n < 0 || (size_t)n >= sz)
 		buf[0] = '\0';
 }
@@ -261,8 +265,31 @@ page_type_label(const char *type)
 	case IMG_PNG: return "PNG";
 	case IMG_GIF: return "GIF";
 	case IMG_WEBP: return "WebP";
+	case IMG_AVIF: return "AVIF";
+	case IMG_HEIC: return "HEIC";
+	case IMG_TIFF: return "TIFF";
+	case IMG_BMP: return "BMP";
 	default: return "image";
 	}
+}
+
+/* A HEIC, TIFF or BMP: the link to the file as sent, under the facts. */
+static void
+page_upload_fact(struct http_req *req, const struct page_image *pi)
+{
+	enum img_type	 u = img_type_of(pi->img->upload_type);
+	char		 url[640];
+
+	if (u == IMG_NONE)
+		return;
+	snprintf(url, sizeof(url), "%s/i/%s/upload.%s", pi->base, pi->id,
+	    img_ext(u));
+	http_printf(req, "<p class=\"sent\">Uploaded as %s, shown as %s: "
+	    "<a id=\"upload\" href=\"", page_type_label(pi->img->upload_type),
+	    page_type_label(pi->img->type));
+	html_escape(req, url);
+	http_printf(req, "\" download>the %s as sent</a></p>\n",
+	    page_type_label(pi->img->upload_type));
 }
 
 /* Dimensions, type, file size and upload date. */
@@ -284,6 +311,7 @@ page_facts(struct http_req *req, const struct page_image *pi)
 	    "</div></dl>\n", pi->img->width, pi->img->height,
 	    page_type_label(pi->img->type),
 	    pi->img->frames > 1 ? ", animated" : "", bytes, iso, when);
+	page_upload_fact(req, pi);
 }
 
 /* The size asked for by ?size=NAME; large when none or unknown. */
@@ -350,6 +378,7 @@ page_image(struct app *app, struct http_req *req, const char *idstr)
 	pi.ready = ready;
 	pi.ext = img_ext(img_type_of(img.type));
 	pi.mime = img_mime(img_type_of(img.type));
+	pi.vext = img_ext(img_type_of(img.variant_type));
 	pi.shown = page_size_asked(req);
 	id_from_int(img.id, pi.id);
 	http_base_url(req, app->conf.public_url, pi.base, sizeof(pi.base));

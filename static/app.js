@@ -43,7 +43,7 @@
 		case 413: return 'This file is too large. The limit is ' +
 		    Math.max(1, Math.floor(max / MB)) + ' MB.';
 		case 415: return 'This is not an image we take: upload a ' +
-		    'JPEG, PNG, GIF or WebP.';
+		    'JPEG, PNG, GIF, WebP, AVIF, HEIC, TIFF or BMP.';
 		case 422: return 'This image looks broken, or it has too ' +
 		    'many pixels or frames.';
 		case 503: return 'The server is busy right now. Try again in ' +
