@@ -248,3 +248,33 @@ ctr_riff_next(struct ctr_it *it, struct ctr_seg *seg)
 		return CTR_BAD;
 	return ctr_chunk(it, seg, 0, 8, n, n & 1);
 }
+
+/*
+ * A box that claims more than the input, or less than its own header, is
+ * a lie: the walk stops there.  So is a header cut off by the end.
+ */
+enum ctr_step
+ctr_box_next(struct ctr_it *it, struct ctr_seg *seg)
+{
+	uint64_t	 n;
+	size_t		 left, hlen = 8;
+
+	if (it->off > it->len)
+		return CTR_BAD;
+	if ((left = it->len - it->off) == 0)
+		return CTR_END;
+	if (left < 8)
+		return CTR_BAD;
+	n = ctr_be32(it->p + it->off);
+	if (n == 1) {
+		if (left < 16)
+			return CTR_BAD;
+		hlen = 16;
+		n = (uint64_t)ctr_be32(it->p + it->off + 8) << 32 |
+		    ctr_be32(it->p + it->off + 12);
+	} else if (n == 0)
+		n = left;
+	if (n < hlen || n > left)
+		return CTR_BAD;
+	return ctr_chunk(it, seg, 4, hlen, (size_t)n - hlen, 0);
+}

@@ -3,7 +3,6 @@
  * length: byte readers, the GIF sub-block skipper and the TIFF (EXIF)
  * IFD walker, and the JPEG segment, PNG chunk and RIFF chunk iterators
  * that lib/img_walk.c (probing) and lib/strip*.c (stripping) share.
- * FIXME: ISO BMFF boxes (HEIF, AVIF) belong here too.
  */
 #ifndef CTR_H
 #define CTR_H
@@ -80,5 +79,14 @@ enum ctr_step	 ctr_jpeg_next(struct ctr_it *it, struct ctr_seg *seg);
 enum ctr_step	 ctr_png_next(struct ctr_it *it, struct ctr_seg *seg);
 /* The next RIFF chunk: type, little-endian length, data, even padding. */
 enum ctr_step	 ctr_riff_next(struct ctr_it *it, struct ctr_seg *seg);
+/*
+ * The next ISO BMFF box (HEIF, AVIF): a big-endian size that counts the
+ * header, the type in seg->tag, then the payload.  Size 1 is a 64-bit
+ * size after the type, size 0 a box to the end of it->len.  The payload
+ * of a full box starts with its version and flags, and that of a "uuid"
+ * box with the 16-byte user type: both are the caller's to read.  To walk
+ * the boxes inside a box, start a walk at its data with len at its end.
+ */
+enum ctr_step	 ctr_box_next(struct ctr_it *it, struct ctr_seg *seg);
 
 #endif

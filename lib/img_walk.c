@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bmff.h"
 #include "ctr.h"
 #include "img.h"
 #include "img_walk.h"
@@ -259,6 +260,9 @@ img_walk(const uint8_t *p, size_t len, enum img_type t, struct img_hdr *h)
 		return img_walk_gif(p, len, h);
 	case IMG_WEBP:
 		return img_walk_webp(p, len, h);
+	case IMG_HEIC:
+	case IMG_AVIF:
+		return bmff_walk(p, len, h);
 	default:
 		return -1;
 	}

@@ -34,6 +34,7 @@
 
 
 #include "ctr.h"
+#include "img_type.h"
 #include "strip.h"
 #include "strip_int.h"
 
@@ -431,6 +432,14 @@ strip_location(const unsigned char *buf, size_t len, size_t budget,
 
 	*out = NULL;
 	*outlen = 0;
+	switch (img_sniff(buf, len)) {
+	case IMG_HEIC:
+	case IMG_AVIF:
+		/* In place, so that the iloc offsets hold. */
+		return strip_bmff(buf, len, out, outlen);
+	default:
+		break;
+	}
 	strip_out_init(&o, budget);
 	st = strip_walk(buf, len, &o);
 	strip_out_done(&o);

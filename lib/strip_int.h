@@ -51,5 +51,7 @@ void		 strip_png_count(struct strip_out *, const unsigned char *,
 enum strip_status strip_png(const unsigned char *, size_t,
 		    struct strip_out *);
 int		 strip_is_png(const unsigned char *, size_t);
+enum strip_status strip_bmff(const unsigned char *, size_t,
+		    unsigned char **, size_t *);
 
 #endif
