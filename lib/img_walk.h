@@ -16,6 +16,8 @@ struct img_hdr {
 	long		 frames;	/* WebP only; 0: ask the decoder */
 	const uint8_t	*exif;		/* WebP only: the EXIF chunk, or NULL */
 	size_t		 exif_len;
+	int orient;	/* EXIF orientation 1..8 the container says; 0: none */
+	int alpha;	/* the container says the image has an alpha channel */
 };
 
 int		 img_walk(const uint8_t *, size_t, enum img_type,

@@ -431,6 +431,10 @@ strip_location(const unsigned char *buf, size_t len, size_t budget,
 
 	*out = NULL;
 	*outlen = 0;
+	/* In place, offsets holding: lib/strip_tiff.c. */
+	if (len >= 4 && (memcmp(buf, "II*\0", 4) == 0 ||
+	    memcmp(buf, "MM\0*", 4) == 0))
+		return strip_tiff(buf, len, out, outlen);
 	strip_out_init(&o, budget);
 	st = strip_walk(buf, len, &o);
 	strip_out_done(&o);

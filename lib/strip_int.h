@@ -51,5 +51,7 @@ void		 strip_png_count(struct strip_out *, const unsigned char *,
 enum strip_status strip_png(const unsigned char *, size_t,
 		    struct strip_out *);
 int		 strip_is_png(const unsigned char *, size_t);
+enum strip_status strip_tiff(const unsigned char *buf, size_t len,
+		    unsigned char **out, size_t *outlen);
 
 #endif
