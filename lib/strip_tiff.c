@@ -22,6 +22,8 @@
 #define STRIP_TIFF_XMP		700	/* XMLPacket */
 #define STRIP_TIFF_BYTE		1
 #define STRIP_TIFF_UNDEFINED	7
+/* Passes until nothing changes; real files need one (and one to see). */
+#define STRIP_TIFF_PASSES	4
 
 /* Blanks the location of IFD0's XMP packet in p; 1 when some went. */
 static int
@@ -43,33 +45,57 @@ strip_tiff_xmp(unsigned char *p, size_t n)
 }
 
 /*
+ * One pass over p: the XMP first, then the GPS IFDs, whose zeros then
+ * win where a hostile file lays the two over each other.
+ */
+static void
+strip_tiff_pass(unsigned char *p, size_t n)
+{
+	(void)strip_tiff_xmp(p, n);
+	(void)strip_exif_blank_gps(p, n);
+}
+
+/*
  * A copy of the TIFF file buf[0..len) of the same length with its GPS
  * IFDs and XMP location blanked: STRIP_DONE with the malloc'd copy in
  * *out (the caller frees it), STRIP_UNCHANGED (and *out NULL) when
- * there was none, STRIP_NOMEM.
+ * there was none, STRIP_NOMEM.  What comes out is stripped for good: a
+ * pass over it changes nothing.  A real file gets there in one pass;
+ * one whose structures overlap so that each pass uncovers more is
+ * STRIP_BAD.
  */
 enum strip_status
 strip_tiff(const unsigned char *buf, size_t len, unsigned char **out,
     size_t *outlen)
 {
-	unsigned char	*p;
-	int		 changed;
+	unsigned char	*p = NULL, *q = NULL, *t;
+	int		 i;
 
 	*out = NULL;
 	*outlen = 0;
 	if (len == 0)
 		return STRIP_UNCHANGED;
-	if ((p = malloc(len)) == NULL)
-		return STRIP_NOMEM;
+	if ((p = malloc(len)) == NULL || (q = malloc(len)) == NULL)
+		goto nomem;
 	memcpy(p, buf, len);
-	changed = strip_exif_blank_gps(p, len) > 0;
-	changed |= strip_tiff_xmp(p, len);
-	/* An IFD already empty, a packet already blank: nothing new. */
-	if (!changed || memcmp(p, buf, len) == 0) {
+	for (i = 0; i < STRIP_TIFF_PASSES; i++) {
+		memcpy(q, p, len);
+		strip_tiff_pass(q, len);
+		if (memcmp(q, p, len) == 0)
+			break;
+		t = p;
+		p = q;
+		q = t;
+	}
+	free(q);
+	if (i == 0 || i == STRIP_TIFF_PASSES) {
 		free(p);
-		return STRIP_UNCHANGED;
+		return i == 0 ? STRIP_UNCHANGED : STRIP_BAD;
 	}
 	*out = p;
 	*outlen = len;
 	return STRIP_DONE;
+nomem:
+	free(p);
+	return STRIP_NOMEM;
 }
