@@ -135,6 +135,55 @@ ctr_ifd_next(const uint8_t *p, size_t n, int be, uint32_t off)
 	return ctr_rd32(p + e, be);
 }
 
+/*
+ * Entries of SHORT (3) or LONG (4) values: the value field holds them
+ * when they fit in its four bytes, else the offset where they are.
+ */
+int
+ctr_ifd_entry(const uint8_t *p, size_t n, int be, uint32_t off,
+    uint16_t tag, struct ctr_ifd_ent *ent)
+{
+	size_t	 e, i, count;
+
+	if (off > n || n - off < 2)
+		return 0;
+	count = ctr_rd16(p + off, be);
+	for (i = 0; i < count; i++) {
+		e = off + 2 + 12 * i;
+		if (e > n || n - e < 12)
+			return 0;
+		if (ctr_rd16(p + e, be) != tag)
+			continue;
+		ent->type = ctr_rd16(p + e + 2, be);
+		ent->count = ctr_rd32(p + e + 4, be);
+		ent->at = e + 8;
+		ent->val = ctr_rd32(p + e + 8, be);
+		return 1;
+	}
+	return 0;
+}
+
+/* Value i of a SHORT or LONG entry, read where it lies. */
+int
+ctr_ifd_uint(const uint8_t *p, size_t n, int be,
+    const struct ctr_ifd_ent *ent, uint32_t i, uint32_t *v)
+{
+	size_t	 sz, at;
+
+	if (ent->type != 3 && ent->type != 4)
+		return 0;
+	sz = ent->type == 3 ? 2 : 4;
+	if (i >= ent->count)
+		return 0;
+	if (ent->count <= 4 / sz)
+		at = ent->at;
+	else if ((at = ent->val) > n || (n - at) / sz < ent->count)
+		return 0;	/* not all of the values are there */
+	at += sz * i;
+	*v = sz == 2 ? ctr_rd16(p + at, be) : ctr_rd32(p + at, be);
+	return 1;
+}
+
 /* No length follows these: RSTn, TEM, 0xff 0x00 (no marker), and SOI. */
 static int
 ctr_jpeg_alone(int m)

@@ -39,6 +39,24 @@ int		 ctr_ifd_find(const uint8_t *p, size_t n, int be, uint32_t off,
 /* The offset of the IFD after the one at off (IFD1 after IFD0), or 0. */
 uint32_t	 ctr_ifd_next(const uint8_t *p, size_t n, int be, uint32_t off);
 
+/* One IFD entry as stored, at[0..4) its value field, inside the input. */
+struct ctr_ifd_ent {
+	uint16_t	 type;	/* 1 BYTE, 3 SHORT, 4 LONG, 7 UNDEFINED... */
+	uint32_t	 count;	/* of values, not bytes */
+	uint32_t	 val;	/* the value field: the values, or their offset */
+	size_t		 at;	/* the value field's offset */
+};
+/* Finds tag in the IFD at off; 1 with its entry in *ent, else 0. */
+int		 ctr_ifd_entry(const uint8_t *p, size_t n, int be,
+		    uint32_t off, uint16_t tag, struct ctr_ifd_ent *ent);
+/*
+ * Value i of a SHORT or LONG entry, from the field or out of line: 1
+ * with it in *v; 0 for another type, i past the count, or values that
+ * are not all in p[0..n).
+ */
+int		 ctr_ifd_uint(const uint8_t *p, size_t n, int be,
+		    const struct ctr_ifd_ent *ent, uint32_t i, uint32_t *v);
+
 /*
  * A walk over p[0..len) from off, on the caller's stack: set p, len and
  * off (where the first segment or chunk header is), done to 0.  The

@@ -242,6 +242,192 @@ img_walk_webp(const uint8_t *p, size_t len, struct img_hdr *h)
 	return img_webp_chunks(&it, h, flags);
 }
 
+/* TIFF tags the walk reads. */
+#define IMG_TIFF_WIDTH		256
+#define IMG_TIFF_LENGTH		257
+#define IMG_TIFF_STRIPS		273
+#define IMG_TIFF_ORIENT		274
+#define IMG_TIFF_STRIPBYTES	279
+#define IMG_TIFF_TILES		324
+#define IMG_TIFF_TILEBYTES	325
+#define IMG_TIFF_EXTRA		338
+
+/*
+ * Pages past this are not counted: the limit of frames is far below it,
+ * and a chain that long is refused by that limit, whatever its length.
+ */
+#define IMG_TIFF_PAGES_MAX	(1L << 16)
+
+/* The first SHORT or LONG value of tag in the IFD at off; 0 if none. */
+static int
+img_tiff_uint(const uint8_t *p, size_t len, int be, uint32_t off,
+    uint16_t tag, uint32_t *v)
+{
+	struct ctr_ifd_ent	 e;
+
+	return ctr_ifd_entry(p, len, be, off, tag, &e) &&
+	    ctr_ifd_uint(p, len, be, &e, 0, v);
+}
+
+/* 1 when the whole IFD at off, its entries and next offset, is there. */
+static int
+img_tiff_ifd_in(const uint8_t *p, size_t len, int be, uint32_t off)
+{
+	if (off < 8 || off > len || len - off < 2)
+		return 0;
+	return (len - off - 2) / 12 >= ctr_rd16(p + off, be) &&
+	    len - off - 2 - 12 * (size_t)ctr_rd16(p + off, be) >= 4;
+}
+
+/*
+ * The first strip (or tile) of the IFD at off must lie inside the file,
+ * and hold a byte at least, as the first scan of a JPEG must.
+ */
+static int
+img_tiff_data(const uint8_t *p, size_t len, int be, uint32_t off)
+{
+	uint32_t	 at, n;
+
+	if (!img_tiff_uint(p, len, be, off, IMG_TIFF_STRIPS, &at) ||
+	    !img_tiff_uint(p, len, be, off, IMG_TIFF_STRIPBYTES, &n)) {
+		if (!img_tiff_uint(p, len, be, off, IMG_TIFF_TILES, &at) ||
+		    !img_tiff_uint(p, len, be, off, IMG_TIFF_TILEBYTES, &n))
+			return -1;
+	}
+	return n > 0 && at <= len && n <= len - at ? 0 : -1;
+}
+
+/*
+ * The pages: IFDs chained from IFD0 by their next offsets, each wholly
+ * inside the file.  A chain that comes back to an IFD is corrupt; it is
+ * caught by Brent's method (the chain is compared with the IFD it stood
+ * at after 1, 2, 4... steps), in constant memory and linear time.
+ */
+static long
+img_tiff_pages(const uint8_t *p, size_t len, int be, uint32_t off)
+{
+	uint32_t	 saved = off;
+	long		 n, power = 1, lam = 0;
+
+	for (n = 1; n < IMG_TIFF_PAGES_MAX; n++) {
+		if ((off = ctr_ifd_next(p, len, be, off)) == 0)
+			return n;
+		if (!img_tiff_ifd_in(p, len, be, off) || off == saved)
+			return -1;
+		if (++lam == power) {
+			saved = off;
+			power *= 2;
+			lam = 0;
+		}
+	}
+	return n;
+}
+
+/*
+ * TIFF (classic): IFD0 gives the first page's sides, orientation and
+ * extra samples, and must point to its image data; the chain of IFDs
+ * gives the pages, which count as frames.
+ */
+static int
+img_walk_tiff(const uint8_t *p, size_t len, struct img_hdr *h)
+{
+	uint32_t	 ifd0, w, l, v;
+	int		 be;
+
+	if (!ctr_tiff_hdr(p, len, &be, &ifd0) ||
+	    !img_tiff_ifd_in(p, len, be, ifd0))
+		return -1;
+	if (!img_tiff_uint(p, len, be, ifd0, IMG_TIFF_WIDTH, &w) ||
+	    !img_tiff_uint(p, len, be, ifd0, IMG_TIFF_LENGTH, &l) ||
+	    w == 0 || l == 0 || w > INT32_MAX || l > INT32_MAX)
+		return -1;
+	h->width = w;
+	h->height = l;
+	if (img_tiff_uint(p, len, be, ifd0, IMG_TIFF_ORIENT, &v) &&
+	    v >= 1 && v <= 8)
+		h->orient = (int)v;
+	/* 1: associated (premultiplied) alpha, 2: unassociated. */
+	if (img_tiff_uint(p, len, be, ifd0, IMG_TIFF_EXTRA, &v) &&
+	    (v == 1 || v == 2))
+		h->alpha = 1;
+	if (img_tiff_data(p, len, be, ifd0) == -1)
+		return -1;
+	return (h->frames = img_tiff_pages(p, len, be, ifd0)) == -1 ? -1 : 0;
+}
+
+/* The BMP compressions ImageMagick reads: RGB, RLE8, RLE4, masks. */
+#define IMG_BMP_RGB		0
+#define IMG_BMP_RLE8		1
+#define IMG_BMP_RLE4		2
+#define IMG_BMP_BITFIELDS	3
+#define IMG_BMP_ALPHABITFIELDS	6
+
+static int
+img_bmp_bits(uint32_t b)
+{
+	return b == 1 || b == 4 || b == 8 || b == 16 || b == 24 || b == 32;
+}
+
+/*
+ * The DIB header of a Windows BMP (BITMAPINFOHEADER and its V2..V5
+ * extensions; the file header is 14 bytes, so fields are at 14 + their
+ * place in it): signed sides, a negative height for rows stored top
+ * down, which run-length compression does not allow.
+ */
+static int
+img_bmp_info(const uint8_t *p, uint32_t dib, struct img_hdr *h)
+{
+	int32_t		 w, ht;
+	uint32_t	 bits, comp;
+
+	w = (int32_t)ctr_le32(p + 18);
+	ht = (int32_t)ctr_le32(p + 22);
+	bits = ctr_le16(p + 28);
+	comp = ctr_le32(p + 30);
+	if (w <= 0 || ht == 0 || ht == INT32_MIN || ctr_le16(p + 26) != 1 ||
+	    !img_bmp_bits(bits))
+		return -1;
+	if (comp != IMG_BMP_RGB && comp != IMG_BMP_RLE8 &&
+	    comp != IMG_BMP_RLE4 && comp != IMG_BMP_BITFIELDS &&
+	    comp != IMG_BMP_ALPHABITFIELDS)
+		return -1;
+	if ((comp == IMG_BMP_RLE8 || comp == IMG_BMP_RLE4) && ht < 0)
+		return -1;
+	h->width = w;
+	h->height = ht < 0 ? -(long)ht : ht;
+	/* V4 and V5 carry an alpha mask after the colour masks. */
+	h->alpha = comp == IMG_BMP_ALPHABITFIELDS || (bits == 32 &&
+	    dib >= 108 && ctr_le32(p + 66) != 0);
+	return 0;
+}
+
+/*
+ * BMP: the file header, whose pixel data offset must leave a byte of
+ * pixels in the file after the headers, and the DIB header: OS/2's core
+ * header of 16-bit sides, or Windows' info header.
+ */
+static int
+img_walk_bmp(const uint8_t *p, size_t len, struct img_hdr *h)
+{
+	uint32_t	 dib, bits, at;
+
+	if (len < 26)
+		return -1;
+	dib = ctr_le32(p + 14);
+	at = ctr_le32(p + 10);
+	if (dib > len - 14 || at < 14 + dib || at >= len)
+		return -1;
+	h->frames = 1;
+	if (dib != 12)
+		return dib >= 40 ? img_bmp_info(p, dib, h) : -1;
+	bits = ctr_le16(p + 24);
+	if (ctr_le16(p + 22) != 1 || !img_bmp_bits(bits))
+		return -1;
+	h->width = ctr_le16(p + 18);
+	h->height = ctr_le16(p + 20);
+	return h->width > 0 && h->height > 0 ? 0 : -1;
+}
+
 /*
  * Walks the container of p[0..len), whose magic must say t, into h:
  * 0 when image data follows the header, else -1.  Reads headers only.
@@ -263,6 +449,10 @@ img_walk(const uint8_t *p, size_t len, enum img_type t, struct img_hdr *h)
 	case IMG_HEIC:
 	case IMG_AVIF:
 		return bmff_walk(p, len, h);
+	case IMG_TIFF:
+		return img_walk_tiff(p, len, h);
+	case IMG_BMP:
+		return img_walk_bmp(p, len, h);
 	default:
 		return -1;
 	}

@@ -432,11 +432,13 @@ strip_location(const unsigned char *buf, size_t len, size_t budget,
 
 	*out = NULL;
 	*outlen = 0;
+	/* In place, so that the iloc and IFD offsets hold. */
 	switch (img_sniff(buf, len)) {
 	case IMG_HEIC:
 	case IMG_AVIF:
-		/* In place, so that the iloc offsets hold. */
 		return strip_bmff(buf, len, out, outlen);
+	case IMG_TIFF:
+		return strip_tiff(buf, len, out, outlen);
 	default:
 		break;
 	}

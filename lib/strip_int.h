@@ -53,5 +53,7 @@ enum strip_status strip_png(const unsigned char *, size_t,
 int		 strip_is_png(const unsigned char *, size_t);
 enum strip_status strip_bmff(const unsigned char *, size_t,
 		    unsigned char **, size_t *);
+enum strip_status strip_tiff(const unsigned char *, size_t,
+		    unsigned char **, size_t *);
 
 #endif

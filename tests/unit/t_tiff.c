@@ -1,0 +1,516 @@
+/*
+ * TIFF and BMP: probing's container walks (img_walk()) on real files
+ * made by convert(1) and exiftool(1) at test time, and on hostile ones
+ * built here byte by byte (10000 pages, IFDs past the end, IFD loops,
+ * BMP heights of INT32_MIN and -70000, a pixel offset past the end);
+ * and the location stripper on a TIFF with GPS and XMP: same length,
+ * no GPS nor City left for exiftool, Orientation and pixels unchanged.
+ */
+#include <err.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "img_type.h"
+#include "img_walk.h"
+#include "strip.h"
+#include "tap.h"
+
+struct buf {
+	uint8_t		*p;
+	size_t		 len;
+};
+
+static char	 dir[] = "/tmp/t_tiff.XXXXXX";
+
+/* Runs a shell command in dir; setup failures end the test. */
+static void __attribute__((format(printf, 1, 2)))
+sh(const char *fmt, ...)
+{
+	char	 cmd[1024], full[1200];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "cd %s && %s", dir, cmd);
+	if (system(full) != 0)
+		errx(1, "setup failed: %s", full);
+}
+
+/* The first line a shell command in dir prints, in out. */
+static void __attribute__((format(printf, 3, 4)))
+sh_line(char *out, size_t sz, const char *fmt, ...)
+{
+	char	 cmd[1024], full[1200];
+	va_list	 ap;
+	FILE	*p;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "cd %s && %s", dir, cmd);
+	if ((p = popen(full, "r")) == NULL)
+		err(1, "popen");
+	if (fgets(out, sz, p) == NULL)
+		*out = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	pclose(p);
+}
+
+static struct buf
+slurp(const char *name)
+{
+	char		 path[256];
+	struct buf	 b;
+	FILE		*f;
+	long		 n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "rb")) == NULL)
+		err(1, "%s", path);
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0)
+		err(1, "%s", path);
+	b.len = n;
+	if ((b.p = malloc(b.len + 1)) == NULL ||
+	    fread(b.p, 1, b.len, f) != b.len)
+		err(1, "%s", path);
+	fclose(f);
+	return b;
+}
+
+static void
+spill(const char *name, const uint8_t *p, size_t n)
+{
+	char	 path[256];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "wb")) == NULL || fwrite(p, 1, n, f) != n ||
+	    fclose(f) != 0)
+		err(1, "%s", path);
+}
+
+/* img_walk() of p as the type its magic says, h cleared first. */
+static int
+walk(const uint8_t *p, size_t n, struct img_hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+	return img_walk(p, n, img_sniff(p, n), h);
+}
+
+static double
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* ---- files made by the real tools ---- */
+
+/* What the walk must say of a file convert(1) makes. */
+static const struct {
+	const char	*file;
+	const char	*args;
+	long		 w, h, frames;
+	int		 orient, alpha;
+} made[] = {
+	{ "one.tif", "a.png", 40, 30, 1, 1, 0 },
+	{ "be.tif", "a.png -endian MSB", 40, 30, 1, 1, 0 },
+	{ "lzw.tif", "a.png -compress lzw", 40, 30, 1, 1, 0 },
+	{ "zip.tif", "a.png -compress zip", 40, 30, 1, 1, 0 },
+	{ "tiled.tif", "a.png -define tiff:tile-geometry=16x16", 40, 30, 1,
+	    1, 0 },
+	{ "alpha.tif", "-size 40x30 xc:none -fill red -draw "
+	    "'circle 20,15 20,5'", 40, 30, 1, 1, 1 },
+	{ "multi.tif", "a.png b.png c.png", 40, 30, 3, 1, 0 },
+	{ "b24.bmp", "a.png -type truecolor BMP3:b24.bmp #", 40, 30, 1, 0,
+	    0 },
+	{ "b32.bmp", "alpha.tif", 40, 30, 1, 0, 1 },
+	{ "rle8.bmp", "a.png -colors 16 -type palette -compress RLE "
+	    "BMP3:rle8.bmp #", 40, 30, 1, 0, 0 },
+	{ "os2.bmp", "rose: BMP2:os2.bmp #", 70, 46, 1, 0, 0 },
+};
+
+static void
+test_made(void)
+{
+	struct img_hdr	 h;
+	struct buf	 b;
+	size_t		 i;
+	int		 r;
+
+	sh("convert -size 40x30 plasma: -depth 8 a.png && "
+	    "convert -size 40x30 gradient: -depth 8 b.png && "
+	    "convert -size 40x30 xc:blue c.png");
+	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		sh("convert %s -depth 8 %s", made[i].args, made[i].file);
+		b = slurp(made[i].file);
+		r = walk(b.p, b.len, &h);
+		ok(r == 0 && h.width == made[i].w &&
+		    h.height == made[i].h && h.frames == made[i].frames &&
+		    h.orient == made[i].orient && h.alpha == made[i].alpha,
+		    "%s: %ld x %ld, %ld frames, orientation %d, alpha %d",
+		    made[i].file, h.width, h.height, h.frames, h.orient,
+		    h.alpha);
+		/* Any other type's walk refuses it. */
+		ok(img_walk(b.p, b.len, img_sniff(b.p, b.len) == IMG_TIFF ?
+		    IMG_BMP : IMG_TIFF, &h) == -1, "%s: not the other type",
+		    made[i].file);
+		free(b.p);
+	}
+
+	sh("cp one.tif or6.tif && exiftool -q -overwrite_original "
+	    "-Orientation=6 -n or6.tif");
+	b = slurp("or6.tif");
+	r = walk(b.p, b.len, &h);
+	ok(r == 0 && h.orient == 6 && h.width == 40 &&
+	    h.height == 30, "exiftool's Orientation 6: orient %d", h.orient);
+	free(b.p);
+}
+
+/* A real BMP with its height patched, the pixels as they were. */
+static void
+test_bmp_height(void)
+{
+	struct img_hdr	 h;
+	struct buf	 b = slurp("b24.bmp");
+	static const struct {
+		int32_t	 height;
+		int	 r;
+		long	 want;
+		const char	*what;
+	} cases[] = {
+		{ -30, 0, 30, "top-down (negative height)" },
+		{ -70000, 0, 70000, "-70000: taken, the limits refuse it" },
+		{ INT32_MIN, -1, 0, "INT32_MIN" },
+		{ 0, -1, 0, "zero height" },
+	};
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memcpy(b.p + 22, &cases[i].height, 4);	/* little-endian */
+		r = walk(b.p, b.len, &h);
+		ok(r == cases[i].r && (r != 0 || (h.height == cases[i].want &&
+		    h.width == 40)), "BMP height %s: %d, %ld",
+		    cases[i].what, r, h.height);
+	}
+	/* top-down pixels read as the same image, flipped. */
+	memcpy(b.p + 22, &cases[0].height, 4);
+	spill("top.bmp", b.p, b.len);
+	{
+		char	 a[80], t[80];
+
+		sh_line(a, sizeof(a), "convert b24.bmp -flip rgb:- | md5sum");
+		sh_line(t, sizeof(t), "convert top.bmp rgb:- | md5sum");
+		ok(strcmp(a, t) == 0, "ImageMagick reads the top-down BMP");
+	}
+	free(b.p);
+
+	b = slurp("b24.bmp");
+	memset(b.p + 18, 0xff, 4);	/* width -1 */
+	ok(walk(b.p, b.len, &h) == -1, "BMP width -1");
+	free(b.p);
+
+	b = slurp("rle8.bmp");
+	memcpy(b.p + 22, &cases[0].height, 4);
+	ok(walk(b.p, b.len, &h) == -1, "top-down RLE8 BMP (not allowed)");
+	free(b.p);
+
+	b = slurp("b24.bmp");
+	b.p[28] = 7;
+	ok(walk(b.p, b.len, &h) == -1, "BMP of 7 bits a pixel");
+	free(b.p);
+	b = slurp("b24.bmp");
+	b.p[30] = 4;	/* BI_JPEG */
+	ok(walk(b.p, b.len, &h) == -1, "BMP with JPEG compression");
+	free(b.p);
+	b = slurp("b24.bmp");
+	b.p[26] = 2;
+	ok(walk(b.p, b.len, &h) == -1, "BMP of two planes");
+	free(b.p);
+}
+
+/* The pixel data offset at or past the end, or inside the headers. */
+static void
+test_bmp_truncated(void)
+{
+	struct img_hdr	 h;
+	struct buf	 b = slurp("b24.bmp");
+	uint32_t	 off;
+	size_t		 n;
+
+	memcpy(&off, b.p + 10, 4);
+	ok(walk(b.p, off + 1, &h) == 0, "BMP with one byte of pixels");
+	ok(walk(b.p, off, &h) == -1, "BMP cut where the pixels start");
+	for (n = 0; n < off; n += 7)
+		if (walk(b.p, n, &h) != -1)
+			break;
+	ok(n >= off, "BMP cut anywhere in its headers: refused");
+	off = b.len + 100;
+	memcpy(b.p + 10, &off, 4);
+	ok(walk(b.p, b.len, &h) == -1, "BMP offset past the end");
+	off = 20;
+	memcpy(b.p + 10, &off, 4);
+	ok(walk(b.p, b.len, &h) == -1, "BMP offset inside its headers");
+	free(b.p);
+}
+
+/* ---- TIFFs built here ---- */
+
+static void
+le16(uint8_t *p, uint32_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static void
+le32(uint8_t *p, uint32_t v)
+{
+	le16(p, v);
+	le16(p + 2, v >> 16);
+}
+
+/* One entry of a single SHORT or LONG value. */
+static void
+entry(uint8_t *e, uint16_t tag, uint16_t type, uint32_t v)
+{
+	le16(e, tag);
+	le16(e + 2, type);
+	le32(e + 4, 1);
+	le32(e + 8, v);
+}
+
+#define IFD_LEN	(2 + 5 * 12 + 4)
+#define IFD_AT(i)	(10 + (uint32_t)IFD_LEN * (i))
+
+/*
+ * A little-endian TIFF of 1 x 1 pages: the header, the one byte of
+ * pixels all pages share, and pages IFDs chained one after the other.
+ * Returns its length; *b is malloc'd.
+ */
+static size_t
+tiff_chain(uint8_t **b, size_t pages)
+{
+	size_t	 i, n = IFD_AT(pages);
+	uint8_t	*p, *d;
+
+	if ((p = calloc(1, n)) == NULL)
+		err(1, NULL);
+	memcpy(p, "II*\0", 4);
+	le32(p + 4, IFD_AT(0));
+	p[8] = 0x80;
+	for (i = 0; i < pages; i++) {
+		d = p + IFD_AT(i);
+		le16(d, 5);
+		entry(d + 2, 256, 3, 1);
+		entry(d + 14, 257, 4, 1);
+		entry(d + 26, 262, 3, 1);	/* BlackIsZero */
+		entry(d + 38, 273, 4, 8);
+		entry(d + 50, 279, 3, 1);
+		le32(d + 62, i + 1 < pages ? IFD_AT(i + 1) : 0);
+	}
+	*b = p;
+	return n;
+}
+
+/* Makes the IFD of page i point to off. */
+static void
+tiff_next(uint8_t *p, size_t i, uint32_t off)
+{
+	le32(p + IFD_AT(i) + 62, off);
+}
+
+static void
+test_tiff_pages(void)
+{
+	struct img_hdr	 h;
+	uint8_t		*p;
+	size_t		 n;
+	double		 t0, ms;
+	int		 r;
+
+	n = tiff_chain(&p, 1);
+	ok(walk(p, n, &h) == 0 && h.width == 1 && h.height == 1 &&
+	    h.frames == 1 && h.orient == 0 && h.alpha == 0,
+	    "built TIFF of one page");
+	spill("built.tif", p, n);
+	free(p);
+	{
+		char	 id[80];
+
+		sh_line(id, sizeof(id), "identify -format %%wx%%h built.tif "
+		    "2>/dev/null");
+		ok(strcmp(id, "1x1") == 0, "identify reads the built TIFF: %s",
+		    id);
+	}
+
+	n = tiff_chain(&p, 10000);
+	t0 = now_ms();
+	r = walk(p, n, &h);
+	ms = now_ms() - t0;
+	ok(r == 0 && h.frames == 10000,
+	    "TIFF of 10000 pages: %ld frames (in %.1f ms)", h.frames, ms);
+	spill("pages10000.tif", p, n);
+	free(p);
+
+	n = tiff_chain(&p, 70000);
+	r = walk(p, n, &h);
+	ok(r == 0 && h.frames == 65536,
+	    "TIFF of 70000 pages: counted to the cap, %ld", h.frames);
+	free(p);
+}
+
+static void
+test_tiff_hostile(void)
+{
+	struct img_hdr	 h;
+	uint8_t		*p;
+	size_t		 n;
+	double		 t0, ms;
+	int		 r;
+
+	n = tiff_chain(&p, 3);
+	le32(p + 4, n + 100);
+	ok(walk(p, n, &h) == -1, "TIFF IFD0 past the end");
+	le32(p + 4, n - 4);
+	ok(walk(p, n, &h) == -1, "TIFF IFD0 running past the end");
+	le32(p + 4, IFD_AT(0));
+	ok(walk(p, n, &h) == 0 && h.frames == 3, "TIFF of 3 pages");
+	tiff_next(p, 1, n + 100);
+	ok(walk(p, n, &h) == -1, "TIFF chained IFD past the end");
+	tiff_next(p, 1, n - 20);
+	ok(walk(p, n, &h) == -1, "TIFF chained IFD running past the end");
+	ok(walk(p, n - 1, &h) == -1, "TIFF cut in its last IFD");
+	tiff_next(p, 1, IFD_AT(2));
+	tiff_next(p, 2, IFD_AT(0));
+	ok(walk(p, n, &h) == -1, "TIFF IFD loop back to IFD0");
+	tiff_next(p, 2, IFD_AT(2));
+	ok(walk(p, n, &h) == -1, "TIFF IFD pointing to itself");
+	free(p);
+
+	/* A long loop far down the chain: caught, in linear time. */
+	n = tiff_chain(&p, 30000);
+	tiff_next(p, 29999, IFD_AT(20000));
+	t0 = now_ms();
+	r = walk(p, n, &h);
+	ms = now_ms() - t0;
+	ok(r == -1, "TIFF loop of 10000 IFDs after 20000 (%.1f ms)", ms);
+	free(p);
+
+	n = tiff_chain(&p, 1);
+	le32(p + IFD_AT(0) + 2 + 8, 0);
+	ok(walk(p, n, &h) == -1, "TIFF of width 0");
+	le32(p + IFD_AT(0) + 2 + 8, 1);
+	le16(p + IFD_AT(0) + 2, 999);
+	ok(walk(p, n, &h) == -1, "TIFF without ImageWidth");
+	le16(p + IFD_AT(0) + 2, 256);
+	le32(p + IFD_AT(0) + 38 + 8, n);
+	ok(walk(p, n, &h) == -1, "TIFF strip offset at the end");
+	le32(p + IFD_AT(0) + 38 + 8, 8);
+	le32(p + IFD_AT(0) + 50 + 8, 0);
+	ok(walk(p, n, &h) == -1, "TIFF strip of 0 bytes");
+	le32(p + IFD_AT(0) + 50 + 8, n);
+	ok(walk(p, n, &h) == -1, "TIFF strip running past the end");
+	le32(p + IFD_AT(0) + 50 + 8, 1);
+	ok(walk(p, n, &h) == 0, "control: the built TIFF again");
+	le16(p + IFD_AT(0) + 38, 999);
+	ok(walk(p, n, &h) == -1, "TIFF without StripOffsets");
+	free(p);
+}
+
+/* Real multi-strip files: the first of several counts, out of line. */
+static void
+test_tiff_strips(void)
+{
+	struct img_hdr	 h;
+	struct buf	 b;
+
+	sh("convert -size 40x300 plasma: -depth 8 -define "
+	    "tiff:rows-per-strip=8 strips.tif");
+	b = slurp("strips.tif");
+	ok(walk(b.p, b.len, &h) == 0 && h.height == 300,
+	    "TIFF of 38 strips");
+	/* Cut before the first strip's end: refused. */
+	ok(walk(b.p, 200, &h) == -1, "TIFF cut in its first strip");
+	free(b.p);
+}
+
+/* ---- stripping ---- */
+
+static void
+test_strip(void)
+{
+	char		 a[128], s[128];
+	struct buf	 b;
+	uint8_t		*out, *again;
+	size_t		 outlen, againlen;
+	enum strip_status st;
+
+	sh("convert a.png -depth 8 x.tif && exiftool -q -overwrite_original "
+	    "-GPSLatitude=48.85 -GPSLatitudeRef=N -GPSLongitude=2.35 "
+	    "-GPSLongitudeRef=E -XMP:City=Paris -Orientation=6 -n x.tif");
+	sh_line(a, sizeof(a), "exiftool -s -s -s -GPSLatitude -n x.tif");
+	ok(strcmp(a, "48.85") == 0, "control: exiftool wrote GPS: %s", a);
+	b = slurp("x.tif");
+	st = strip_location(b.p, b.len, 1 << 20, &out, &outlen);
+	ok(st == STRIP_DONE && outlen == b.len, "TIFF with GPS and XMP: "
+	    "stripped (%d), %zu bytes of %zu", st, outlen, b.len);
+	if (st != STRIP_DONE)
+		return;
+	spill("x-stripped.tif", out, outlen);
+	sh_line(s, sizeof(s), "exiftool -q -q -s -gps:all -xmp:City "
+	    "x-stripped.tif | wc -l");
+	ok(strcmp(s, "0") == 0, "exiftool finds no GPS, no City: %s lines",
+	    s);
+	sh_line(s, sizeof(s), "exiftool -s -s -s -Orientation -n "
+	    "x-stripped.tif");
+	ok(strcmp(s, "6") == 0, "Orientation kept: %s", s);
+	sh_line(a, sizeof(a), "convert x.tif rgb:- | md5sum");
+	sh_line(s, sizeof(s), "convert x-stripped.tif rgb:- | md5sum");
+	ok(*a != '\0' && strcmp(a, s) == 0, "pixels unchanged");
+	{
+		struct img_hdr	 h1, h2;
+
+		ok(walk(b.p, b.len, &h1) == 0 && walk(out, outlen, &h2) == 0 &&
+		    memcmp(&h1, &h2, sizeof(h1)) == 0,
+		    "the walk says the same of both");
+	}
+	ok(strip_location(out, outlen, 1 << 20, &again, &againlen) ==
+	    STRIP_UNCHANGED && again == NULL, "stripping it again: unchanged");
+	free(out);
+	free(b.p);
+
+	b = slurp("one.tif");
+	ok(strip_location(b.p, b.len, 1 << 20, &out, &outlen) ==
+	    STRIP_UNCHANGED && out == NULL, "TIFF without location: unchanged");
+	free(b.p);
+	b = slurp("b24.bmp");
+	ok(strip_location(b.p, b.len, 1 << 20, &out, &outlen) ==
+	    STRIP_UNCHANGED && out == NULL, "BMP: unchanged");
+	free(b.p);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(dir) == NULL)
+		err(1, "mkdtemp");
+	test_made();
+	test_bmp_height();
+	test_bmp_truncated();
+	test_tiff_pages();
+	test_tiff_hostile();
+	test_tiff_strips();
+	test_strip();
+	sh("rm -rf %s", dir);
+	return tap_done();
+}
