@@ -65,26 +65,37 @@ display_decode_im(const void *buf, size_t len, enum img_type t, char *why,
 	return w;
 }
 
+/*
+ * The variants' settings: progressive 4:2:0 JPEG, or PNG.  The file
+ * name goes, since the "TIFF:" of the read would pick the encoder.
+ */
+static int
+display_settings(MagickWand *w, enum img_type t)
+{
+	static const double	 yuv420[] = { 2, 1, 1 };
+
+	if (!MagickSetFilename(w, "") || !MagickSetImageFilename(w, "") ||
+	    !MagickSetImageDepth(w, 8))
+		return 0;
+	if (t == IMG_PNG)
+		return MagickSetImageFormat(w, "PNG") &&
+		    MagickSetImageCompressionQuality(w, PREP_PNG_QUALITY);
+	return MagickSetImageFormat(w, "JPEG") &&
+	    MagickSetImageCompressionQuality(w, PREP_JPEG_QUALITY) &&
+	    MagickSetSamplingFactors(w, 3, yuv420) &&
+	    MagickSetImageInterlaceScheme(w, JPEGInterlace);
+}
+
 /* Encodes w's image as the display copy into out; -1 with why set. */
 static int
 display_encode(MagickWand *w, struct display *out, char *why, size_t whysz)
 {
-	static const double	 yuv420[] = { 2, 1, 1 };
 	unsigned char		*blob;
 	size_t			 len;
-	int			 ok;
 
 	out->type = MagickGetImageAlphaChannel(w) ? IMG_PNG : IMG_JPEG;
-	if (out->type == IMG_JPEG)
-		ok = MagickSetImageFormat(w, "JPEG") &&
-		    MagickSetImageCompressionQuality(w, PREP_JPEG_QUALITY) &&
-		    MagickSetSamplingFactors(w, 3, yuv420) &&
-		    MagickSetImageInterlaceScheme(w, JPEGInterlace);
-	else
-		ok = MagickSetImageFormat(w, "PNG") &&
-		    MagickSetImageCompressionQuality(w, PREP_PNG_QUALITY);
-	ok = ok && MagickSetImageDepth(w, 8);
-	if (!ok || (blob = MagickGetImageBlob(w, &len)) == NULL || len == 0) {
+	if (!display_settings(w, out->type) ||
+	    (blob = MagickGetImageBlob(w, &len)) == NULL || len == 0) {
 		display_wand_why(w, "encode", why, whysz);
 		return -1;
 	}

@@ -213,7 +213,9 @@ img_ping(const void *buf, size_t len, enum img_type t, const struct conf *c,
 		goto out;
 	/* The coder that answered must be the one forced. */
 	fmt = MagickGetImageFormat(w);
-	if (fmt == NULL || strcmp(fmt, img_coders[t]) != 0) {
+	/* The BMP coder names a BMP by its version: "BMP3". */
+	if (fmt == NULL || (strcmp(fmt, img_coders[t]) != 0 &&
+	    (t != IMG_BMP || strncmp(fmt, "BMP", 3) != 0))) {
 		img_oneline(why, whysz, "another coder answered");
 		goto out;
 	}

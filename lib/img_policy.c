@@ -54,7 +54,8 @@ static const char img_policy[] =
 	"<policy domain=\"module\" rights=\"none\" pattern=\"*\"/>"
 	"<policy domain=\"module\" rights=\"read|write\""
 	    " pattern=\"{JPEG,PNG,GIF,WEBP}\"/>"
-	"<policy domain=\"module\" rights=\"read\" pattern=\"{TIFF,BMP}\"/>"
+	"<policy domain=\"module\" rights=\"read|write\""
+	    " pattern=\"{TIFF,BMP}\"/>"
 	"</policymap>";
 
 /*
