@@ -116,6 +116,48 @@ EOF
 	convert "$d/photo.png" -set comment '<html><script>alert(1)</script>' \
 		"$d/html.png"
 	printf 'GIF89a=1;alert(document.domain);//\n' >"$d/gifjs.gif"
+	make_hostile_formats "$d"
+}
+
+# make_hostile_formats DIR: lies in HEIC, TIFF and BMP headers (issue
+# 18), each made from a real file: a HEIC whose ispe says 65000 x
+# 65000, a truncated HEIC, a TIFF of 10000 one-pixel pages, a TIFF whose
+# IFD lies past its end, BMPs with a height of -70000 and of INT32_MIN.
+make_hostile_formats() {
+	local d=$1
+	convert "$d/photo.png" "$d/real.heic"
+	convert "$d/photo.png" "$d/real.tif"
+	convert "$d/photo.png" BMP3:"$d/real.bmp"
+	python3 - "$d" <<'PY'
+import struct, sys
+d = sys.argv[1]
+def put(name, data):
+    open(d + "/" + name, "wb").write(data)
+heic = bytearray(open(d + "/real.heic", "rb").read())
+i = heic.index(b"ispe")
+heic[i + 8:i + 16] = struct.pack(">II", 65000, 65000)
+put("ispe.heic", heic)
+real = open(d + "/real.heic", "rb").read()
+put("cut.heic", real[:len(real) * 2 // 3])
+# 10000 pages: each IFD of one pixel, its strip the byte at offset 8.
+n, ifds, off = 10000, b"", 9
+for k in range(n):
+    e = [(256, 3, 1, 1), (257, 3, 1, 1), (258, 3, 1, 8), (262, 3, 1, 1),
+         (273, 4, 1, 8), (279, 4, 1, 1)]
+    nxt = off + 2 + 12 * len(e) + 4 if k + 1 < n else 0
+    ifds += struct.pack("<H", len(e)) + b"".join(
+        struct.pack("<HHII", *x) for x in e) + struct.pack("<I", nxt)
+    off = nxt
+put("pages.tif", b"II*\0" + struct.pack("<I", 9) + b"\x80" + ifds)
+tif = bytearray(open(d + "/real.tif", "rb").read())
+tif[4:8] = struct.pack("<I" if tif[:2] == b"II" else ">I", len(tif) + 4096)
+put("ifd-past.tif", tif)
+bmp = bytearray(open(d + "/real.bmp", "rb").read())
+bmp[22:26] = struct.pack("<i", -70000)
+put("tall.bmp", bmp)
+bmp[22:26] = struct.pack("<i", -2**31)
+put("intmin.bmp", bmp)
+PY
 }
 
 # make_hostile_seeds DIR: the ordinary images the corpus is made from.

@@ -128,7 +128,8 @@ for store in fs s3; do
 	expect "a raw MVG body said to be a JPEG" 415 unsupported_type
 
 	# Bombs and lies about the size: 422 from the header, at once.
-	for f in bomb.png bomb-short.png pixels.png huge.jpg frames.gif; do
+	for f in bomb.png bomb-short.png pixels.png huge.jpg frames.gif \
+	    ispe.heic pages.tif tall.bmp; do
 		t0=$(date +%s%N)
 		up "$h/$f"
 		ms=$((($(date +%s%N) - t0) / 1000000))
@@ -138,7 +139,7 @@ for store in fs s3; do
 	done
 	# Right magic bytes, nothing a decoder takes.
 	for f in bare.jpg bare.gif bare.webp random.jpg random.png cut.png \
-	    cut.gif gifjs.gif; do
+	    cut.gif gifjs.gif cut.heic ifd-past.tif intmin.bmp; do
 		up "$h/$f"
 		expect "$f is a bad image" 422 bad_image
 	done
