@@ -323,6 +323,13 @@ upload_display(struct app *app, struct http_req *req, struct db_image *img,
 {
 	char	 why[256];
 
+	/* Decoded in this request: its time and memory grow with them. */
+	if ((long long)img->width * img->height >
+	    app->conf.max_display_pixels) {
+		http_error(req, 422, "bad_image", "the image has more pixels "
+		    "than a HEIC, TIFF or BMP may have here");
+		return -1;
+	}
 	if (display_make(b->orig, b->orig_len, t, &app->conf, d, why,
 	    sizeof(why)) == -1) {
 		log_info("upload: no display copy of a %s: %s", img_name(t),

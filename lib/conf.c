@@ -45,6 +45,7 @@ static const struct conf_key conf_keys[] = {
 	K(max_pixels, CONF_NUM),
 	K(max_side, CONF_NUM),
 	K(max_frames, CONF_NUM),
+	K(max_display_pixels, CONF_NUM),
 	K(strip_location, CONF_BOOL),
 	K(url_upload, CONF_BOOL),
 	K(url_upload_allow, CONF_STR),
@@ -253,6 +254,7 @@ conf_defaults(struct conf *c)
 	c->max_pixels = 100000000;
 	c->max_side = 16384;
 	c->max_frames = 1000;
+	c->max_display_pixels = 32000000;
 	c->strip_location = 1;
 	c->url_upload = 1;
 	c->url_upload_concurrency = 2;

@@ -36,6 +36,8 @@ struct conf {
 	long long	 max_pixels;
 	long long	 max_side;
 	long long	 max_frames;
+	long long	 max_display_pixels;	/* of a HEIC, TIFF or BMP, whose
+					   display copy the upload makes */
 	int		 strip_location;
 	int		 url_upload;
 	char		*url_upload_allow; /* "host:port host:port" */
