@@ -27,6 +27,16 @@ for x in photo.heic photo.avif photo.tif; do
 done
 exiftool -q -q -overwrite_original -Orientation#=6 "$f/photo.tif"
 
+# A HEIC whose ispe says 6000 x 6000: within max_pixels, over
+# max_display_pixels (32 MP), refused before it is decoded.
+python3 - "$f/photo.heic" "$f/36mp.heic" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+i = d.index(b"ispe")
+d[i + 8:i + 16] = struct.pack(">II", 6000, 6000)
+open(sys.argv[2], "wb").write(d)
+PY
+
 # location FILE: the tags exiftool finds that speak of a place.
 location() {
 	exiftool -q -q -a -G1 -s "$1" |
@@ -190,6 +200,12 @@ for store in fs s3; do
 		gone "$bmp_id/original.jpg"
 	req "$BASE/i/$bmp_id/upload.bmp"
 	is "$store photo.bmp: its URL answers 404" "$STATUS" 404
+
+	up 36mp.heic
+	is "$store: a 36 MP HEIC is over max_display_pixels" \
+		"$STATUS $(json .error.code)" "422 bad_image"
+	like "$store: the 422 says why" "$(json .error.message)" \
+		'HEIC, TIFF or BMP'
 
 	# What is not taken says what is.
 	printf 'II+\0\x08\0\0\0\0\0\0\0' >"$TMP/bigtiff.tif"
