@@ -15,6 +15,10 @@ convert "$f/src.png" -quality 70 "$f/photo.heic"
 convert "$f/src.png" -quality 60 "$f/photo.avif"
 heif-enc -q 60 -A "$f/alpha.png" -o "$f/alpha.avif" >/dev/null
 heif-enc -q 60 "$f/alpha.png" -o "$f/alpha.heic" >/dev/null
+# 10 bits a sample, from a 16-bit gradient (x265; Debian 12's libaom
+# asserts on 10-bit AVIF, so that has no file here).
+convert -size 256x64 gradient:black-white -depth 16 PNG48:"$f/deep.png"
+heif-enc -q 90 -b 10 "$f/deep.png" -o "$f/deep.heic" >/dev/null
 convert "$f/src.png" -compress lzw "$f/photo.tif"
 convert "$f/alpha.png" "$f/alpha.tif"
 convert "$f/src.png" xc:red[320x240] xc:blue[320x240] "$f/pages.tif"
@@ -113,6 +117,10 @@ for store in fs s3; do
 	is "$store photo.heic: the variants are JPEG" \
 		"$(upj .variants.small.url)" "$BASE/i/$ID/small.jpg"
 	kept alpha.heic heic image/heic image/png 200x150
+	kept deep.heic heic image/heic image/jpeg 256x64
+	like "$store deep.heic: 10 bits shown as 8, the gradient kept" \
+		"$(compare -metric RMSE "$TMP/got-$store-deep.heic.shown" \
+		"$f/deep.png" null: 2>&1 | sed 's/.*(\(.*\))/\1/')" '^0\.0[0-4]'
 	kept photo.tif tif image/tiff image/jpeg 240x320
 	is "$store photo.tif: the orientation stays in the file as sent" \
 		"$(exiftool -s -s -s -n -Orientation "$TMP/got-$store-photo.tif")" 6
@@ -214,6 +222,6 @@ for store in fs s3; do
 		"415 unsupported_type"
 	like "$store: the 415 lists the formats taken" \
 		"$(json .error.message)" 'AVIF, HEIC/HEIF, TIFF or BMP'
-	is "$store: seven images stored, the deleted one gone" \
-		"$(psql_q "SELECT count(*) FROM images")" $((rows + 7))
+	is "$store: eight images stored, the deleted one gone" \
+		"$(psql_q "SELECT count(*) FROM images")" $((rows + 8))
 done
