@@ -166,6 +166,38 @@ struct mk {
 	uint32_t		 pitm;		/* 0: item 1 */
 	const struct buf	*av1c;		/* the av1C box */
 	const struct buf	*data;		/* the item's bytes */
+	const uint8_t		*exif;		/* an Exif item 3's payload */
+	size_t			 exif_len;
+	int			 exif_split;	/* in two extents */
+};
+
+/*
+ * An Exif item's payload: the offset of the TIFF header past "Exif\0\0",
+ * then a big-endian TIFF of IFD0 with Orientation 6 and the GPS pointer,
+ * and a GPS IFD with GPSLatitudeRef "N" and GPSLatitude 52/1 30/1 7/1.
+ */
+static const uint8_t exif_gps[4 + 6 + 92] = {
+	0, 0, 0, 6, 'E', 'x', 'i', 'f', 0, 0,
+	'M', 'M', 0, 42, 0, 0, 0, 8,
+	0, 2,
+	0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0,
+	0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 38,
+	0, 0, 0, 0,
+	0, 2,
+	0, 1, 0, 2, 0, 0, 0, 2, 'N', 0, 0, 0,
+	0, 2, 0, 5, 0, 0, 0, 3, 0, 0, 0, 68,
+	0, 0, 0, 0,
+	0, 0, 0, 52, 0, 0, 0, 1, 0, 0, 0, 30, 0, 0, 0, 1,
+	0, 0, 0, 7, 0, 0, 0, 1,
+};
+
+/* The same without GPS, and with no "Exif\0\0": IFD0, Orientation 6. */
+static const uint8_t exif_plain[4 + 26] = {
+	0, 0, 0, 0,
+	'I', 'I', 42, 0, 8, 0, 0, 0,
+	1, 0,
+	0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0,
+	0, 0, 0, 0,
 };
 
 static const uint8_t fake_av1c[] = {
@@ -244,11 +276,11 @@ static struct buf
 mk_avif(const struct mk *m)
 {
 	struct buf	 b = { NULL, 0 };
-	size_t		 meta, x, offat[2], mdat;
+	size_t		 meta, x, offat[4], rel[4], mdat, half;
 	const uint8_t	*d = m->data != NULL ? m->data->p : fake_data;
 	size_t		 dlen = m->data != NULL ? m->data->len :
 			    sizeof(fake_data);
-	int		 i, items = m->alpha ? 2 : 1;
+	int		 i, ne = 0, items = m->alpha ? 2 : 1;
 
 	if (!m->no_ftyp) {
 		x = box(&b, "ftyp", -1);
@@ -268,21 +300,40 @@ mk_avif(const struct mk *m)
 		x = box(&b, "iloc", 0);
 		put_n(&b, 0x44, 1);
 		put_n(&b, 0x00, 1);
-		put_n(&b, items, 2);
+		put_n(&b, items + (m->exif != NULL), 2);
 		for (i = 0; i < items; i++) {
 			put_n(&b, i + 1, 2);
 			put_n(&b, 0, 2);
 			put_n(&b, 1, 2);
-			offat[i] = b.len;
+			offat[ne] = b.len;
+			rel[ne++] = m->past ? dlen + m->exif_len : 0;
 			put_n(&b, 0, 4);
 			put_n(&b, dlen, 4);
 		}
+		if (m->exif != NULL) {
+			half = m->exif_split ? m->exif_len / 2 : m->exif_len;
+			put_n(&b, 3, 2);
+			put_n(&b, 0, 2);
+			put_n(&b, m->exif_split ? 2 : 1, 2);
+			offat[ne] = b.len;
+			rel[ne++] = dlen;
+			put_n(&b, 0, 4);
+			put_n(&b, half, 4);
+			if (m->exif_split) {
+				offat[ne] = b.len;
+				rel[ne++] = dlen + half;
+				put_n(&b, 0, 4);
+				put_n(&b, m->exif_len - half, 4);
+			}
+		}
 		box_end(&b, x);
 		x = box(&b, "iinf", 0);
-		put_n(&b, items, 2);
+		put_n(&b, items + (m->exif != NULL), 2);
 		mk_infe(&b, 1, "av01");
 		if (m->alpha)
 			mk_infe(&b, 2, "av01");
+		if (m->exif != NULL)
+			mk_infe(&b, 3, "Exif");
 		box_end(&b, x);
 		mk_iprp(&b, m);
 		if (m->alpha) {
@@ -298,15 +349,16 @@ mk_avif(const struct mk *m)
 	}
 	mdat = box(&b, "mdat", -1);
 	put(&b, d, dlen);
+	if (m->exif != NULL)
+		put(&b, m->exif, m->exif_len);
 	box_end(&b, mdat);
-	if (!m->no_meta)
-		for (i = 0; i < items; i++) {
-			x = mdat + 8 + (m->past ? dlen : 0);
-			b.p[offat[i]] = x >> 24;
-			b.p[offat[i] + 1] = x >> 16;
-			b.p[offat[i] + 2] = x >> 8;
-			b.p[offat[i] + 3] = x;
-		}
+	for (i = 0; i < ne; i++) {
+		x = mdat + 8 + rel[i];
+		b.p[offat[i]] = x >> 24;
+		b.p[offat[i] + 1] = x >> 16;
+		b.p[offat[i] + 2] = x >> 8;
+		b.p[offat[i] + 3] = x;
+	}
 	return b;
 }
 
@@ -405,6 +457,7 @@ test_made(void)
 	struct img_hdr	 h;
 	struct buf	 b, t;
 	size_t		 i;
+	int		 r;
 
 	sh("convert -size 64x48 plasma:fractal plasma.heic && "
 	    "convert -size 64x48 plasma:fractal plasma.avif");
@@ -415,7 +468,8 @@ test_made(void)
 	    "heif-enc -q 50 $f.png -o $f.avif; done >/dev/null");
 	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
 		b = slurp(made[i].file);
-		ok(walk(&b, &h) == 0 && h.width == made[i].w &&
+		r = walk(&b, &h);
+		ok(r == 0 && h.width == made[i].w &&
 		    h.height == made[i].h && h.frames == 1 &&
 		    h.alpha == made[i].alpha && h.orient == 0,
 		    "%s: %ldx%ld, %ld frame, alpha %d, orientation %d",
@@ -570,6 +624,7 @@ test_orient(void)
 	struct mk	 m;
 	char		 want[64];
 	size_t		 i;
+	int		 r;
 
 	f = slurp("plasma.avif");
 	av1_parts(&f, &av1c, &data);
@@ -588,7 +643,8 @@ test_orient(void)
 		m.mir = cases[i].mir;
 		m.mir_first = cases[i].mir_first;
 		b = mk_avif(&m);
-		ok(walk(&b, &h) == 0 && h.orient == cases[i].want &&
+		r = walk(&b, &h);
+		ok(r == 0 && h.orient == cases[i].want &&
 		    h.width == 64 && h.height == 48,
 		    "irot %d imir %d%s: orientation %d (want %d)",
 		    m.rot - 1, m.mir - 1, m.mir_first ? " (imir first)" : "",
@@ -681,6 +737,58 @@ test_strip(void)
 	free(b.p);
 }
 
+/* Stripping built files with an Exif item; TIFF offsets and all. */
+static void
+test_strip_built(void)
+{
+	static const uint8_t	 lat[8] = { 0, 0, 0, 52, 0, 0, 0, 1 };
+	static const uint8_t	 orient[8] = { 0x01, 0x12, 0, 3, 0, 0, 0, 1 };
+	struct mk		 m;
+	struct buf		 b;
+	struct img_hdr		 h;
+	unsigned char		*out;
+	size_t			 outlen;
+	enum strip_status	 st;
+
+	memset(&m, 0, sizeof(m));
+	m.w = 64;
+	m.h = 48;
+	m.aux_urn = "";
+	m.exif = exif_gps;
+	m.exif_len = sizeof(exif_gps);
+	b = mk_avif(&m);
+	ok(walk(&b, &h) == 0, "built Exif item: the file is taken");
+	st = strip_location(b.p, b.len, 1 << 20, &out, &outlen);
+	ok(st == STRIP_DONE && outlen == b.len &&
+	    memmem(b.p, b.len, lat, 8) != NULL &&
+	    memmem(out, outlen, lat, 8) == NULL &&
+	    memmem(out, outlen, orient, 8) != NULL &&
+	    memcmp(out, b.p, b.len - sizeof(exif_gps)) == 0,
+	    "built Exif item with GPS: the GPS IFD blanked in place, "
+	    "Orientation and all before the item kept");
+	free(out);
+	free(b.p);
+	m.exif_split = 1;
+	b = mk_avif(&m);
+	st = strip_location(b.p, b.len, 1 << 20, &out, &outlen);
+	ok(st == STRIP_BAD && out == NULL, "built Exif item with GPS in two "
+	    "extents: refused");
+	free(b.p);
+	m.exif = exif_plain;
+	m.exif_len = sizeof(exif_plain);
+	b = mk_avif(&m);
+	st = strip_location(b.p, b.len, 1 << 20, &out, &outlen);
+	ok(st == STRIP_UNCHANGED && out == NULL, "built Exif item without "
+	    "GPS in two extents: unchanged");
+	free(b.p);
+	m.exif_split = 0;
+	b = mk_avif(&m);
+	st = strip_location(b.p, b.len, 1 << 20, &out, &outlen);
+	ok(st == STRIP_UNCHANGED && out == NULL, "built Exif item without "
+	    "GPS: unchanged");
+	free(b.p);
+}
+
 int
 main(void)
 {
@@ -691,6 +799,7 @@ main(void)
 	test_built();
 	test_orient();
 	test_strip();
+	test_strip_built();
 	sh("rm -rf %s", dir);
 	return tap_done();
 }
