@@ -169,6 +169,7 @@ struct mk {
 	const uint8_t		*exif;		/* an Exif item 3's payload */
 	size_t			 exif_len;
 	int			 exif_split;	/* in two extents */
+	int			 xmp_whole;	/* XMP items of the whole file */
 };
 
 /*
@@ -276,7 +277,7 @@ static struct buf
 mk_avif(const struct mk *m)
 {
 	struct buf	 b = { NULL, 0 };
-	size_t		 meta, x, offat[4], rel[4], mdat, half;
+	size_t		 meta, x, e, offat[4], rel[4], mdat, half;
 	const uint8_t	*d = m->data != NULL ? m->data->p : fake_data;
 	size_t		 dlen = m->data != NULL ? m->data->len :
 			    sizeof(fake_data);
@@ -300,7 +301,13 @@ mk_avif(const struct mk *m)
 		x = box(&b, "iloc", 0);
 		put_n(&b, 0x44, 1);
 		put_n(&b, 0x00, 1);
-		put_n(&b, items + (m->exif != NULL), 2);
+		put_n(&b, items + (m->exif != NULL) + m->xmp_whole, 2);
+		for (i = 0; i < m->xmp_whole; i++) {
+			put_n(&b, 10 + i, 2);
+			put_n(&b, 0, 2);
+			put_n(&b, 1, 2);
+			put_n(&b, 0, 8);	/* offset 0, length 0: all */
+		}
 		for (i = 0; i < items; i++) {
 			put_n(&b, i + 1, 2);
 			put_n(&b, 0, 2);
@@ -328,8 +335,17 @@ mk_avif(const struct mk *m)
 		}
 		box_end(&b, x);
 		x = box(&b, "iinf", 0);
-		put_n(&b, items + (m->exif != NULL), 2);
+		put_n(&b, items + (m->exif != NULL) + m->xmp_whole, 2);
 		mk_infe(&b, 1, "av01");
+		for (i = 0; i < m->xmp_whole; i++) {
+			e = box(&b, "infe", 2);
+			put_n(&b, 10 + i, 2);
+			put_n(&b, 0, 2);
+			put(&b, "mime", 4);
+			put(&b, "", 1);
+			put(&b, "application/rdf+xml", 20);
+			box_end(&b, e);
+		}
 		if (m->alpha)
 			mk_infe(&b, 2, "av01");
 		if (m->exif != NULL)
@@ -786,6 +802,20 @@ test_strip_built(void)
 	st = strip_location(b.p, b.len, 1 << 20, &out, &outlen);
 	ok(st == STRIP_UNCHANGED && out == NULL, "built Exif item without "
 	    "GPS: unchanged");
+	free(b.p);
+	m.exif = NULL;
+	m.xmp_whole = 1;
+	b = mk_avif(&m);
+	st = strip_location(b.p, b.len, 1 << 20, &out, &outlen);
+	ok(walk(&b, &h) == 0 && st == STRIP_UNCHANGED, "built XMP item of "
+	    "the whole file, no location: unchanged");
+	free(b.p);
+	/* Each pass looks at no more bytes than the file has. */
+	m.xmp_whole = 2;
+	b = mk_avif(&m);
+	st = strip_location(b.p, b.len, 1 << 20, &out, &outlen);
+	ok(st == STRIP_BAD && out == NULL, "built XMP items that each "
+	    "claim the whole file: refused");
 	free(b.p);
 }
 
