@@ -302,10 +302,11 @@ bmff_orient_then(int o, int t)
 }
 
 /*
- * irot turns anticlockwise by 90 degrees times its angle; imir mirrors
- * about a vertical axis (0: left to right) or a horizontal one (1).
- * libheif applies them in the order the item's ipma lists them, and so
- * does this.
+ * irot turns anticlockwise by 90 degrees times its angle.  imir's axis
+ * 0 mirrors top to bottom and 1 left to right: so libheif 1.15 does it
+ * (heif_transform_mirror_direction_vertical is 0), and t_bmff shows its
+ * decoding agrees.  libheif applies them in the order the item's ipma
+ * lists them, and so does this.
  */
 static void
 bmff_transform(struct bmff_item *it, const uint8_t *d, int rot)
@@ -313,7 +314,7 @@ bmff_transform(struct bmff_item *it, const uint8_t *d, int rot)
 	static const int	 rots[4] = { 1, 8, 3, 6 };
 
 	it->orient = bmff_orient_then(it->orient, rot ? rots[d[0] & 3] :
-	    (d[0] & 1) ? 4 : 2);
+	    (d[0] & 1) ? 2 : 4);
 }
 
 /* What one associated property says of the item. */
@@ -427,26 +428,40 @@ bmff_iprp(struct bmff *b, const struct ctr_seg *s)
 	return BMFF_OK;
 }
 
-/* One reference box of iref: from an item to ref_count others. */
+/* 1 when the item is the primary's alpha plane. */
+static int
+bmff_is_alpha(const struct bmff_item *it)
+{
+	return it != NULL && it->auxl_primary && it->alpha_aux;
+}
+
+/*
+ * One reference box of iref: from an item to ref_count others.  The
+ * first pass marks the auxiliary items of the primary (auxl); the
+ * second takes the tiles (dimg) of the primary and of its alpha plane,
+ * which libheif decodes with it.
+ */
 static enum bmff_status
-bmff_ref(struct bmff *b, const struct ctr_seg *s, size_t idsz)
+bmff_ref(struct bmff *b, const struct ctr_seg *s, size_t idsz, int pass)
 {
 	struct bmff_rd		 r = bmff_rd_of(b->p, s);
 	struct bmff_item	*it;
 	uint32_t		 from, to, n, i;
-	int			 auxl = bmff_is(s, "auxl");
-	int			 dimg = bmff_is(s, "dimg");
+	int			 tiles;
 
 	from = (uint32_t)bmff_rd(&r, idsz);
 	n = (uint32_t)bmff_rd(&r, 2);
+	it = bmff_item(b, from);
+	tiles = pass == 1 && bmff_is(s, "dimg") &&
+	    (from == b->primary || bmff_is_alpha(it));
 	for (i = 0; i < n && !r.bad; i++) {
 		to = (uint32_t)bmff_rd(&r, idsz);
-		if (r.bad || !b->has_primary)
+		if (r.bad)
 			break;
-		if (auxl && to == b->primary &&
-		    (it = bmff_item(b, from)) != NULL)
+		if (pass == 0 && bmff_is(s, "auxl") && to == b->primary &&
+		    it != NULL)
 			it->auxl_primary = 1;
-		if (dimg && from == b->primary) {
+		if (tiles) {
 			if (b->ntiles == BMFF_TILES_MAX)
 				return BMFF_BAD;
 			b->tiles[b->ntiles++] = to;
@@ -464,18 +479,23 @@ bmff_iref(struct bmff *b, const struct ctr_seg *s)
 	struct ctr_seg	 e;
 	enum ctr_step	 st;
 	unsigned	 v;
+	int		 pass;
 
 	v = bmff_rd_full(&r, NULL);
-	if (r.bad)
-		return BMFF_BAD;
-	it.p = b->p;
-	it.len = r.end;
-	it.off = r.off;
-	it.done = 0;
-	while ((st = ctr_box_next(&it, &e)) == CTR_SEG)
-		if (bmff_ref(b, &e, v == 0 ? 2 : 4) != BMFF_OK)
+	if (r.bad || !b->has_primary)
+		return r.bad ? BMFF_BAD : BMFF_OK;
+	for (pass = 0; pass < 2; pass++) {
+		it.p = b->p;
+		it.len = r.end;
+		it.off = r.off;
+		it.done = 0;
+		while ((st = ctr_box_next(&it, &e)) == CTR_SEG)
+			if (bmff_ref(b, &e, v == 0 ? 2 : 4, pass) != BMFF_OK)
+				return BMFF_BAD;
+		if (st != CTR_END)
 			return BMFF_BAD;
-	return st == CTR_END ? BMFF_OK : BMFF_BAD;
+	}
+	return BMFF_OK;
 }
 
 /* hdlr: a full box, pre_defined, the handler type. */
@@ -626,16 +646,24 @@ bmff_item_whole(const struct bmff *b, const struct bmff_item *it)
 	return any ? 0 : -1;
 }
 
-/* 1 when an alpha auxiliary item refers to the primary. */
+/*
+ * 1 when an alpha plane refers to the primary; -1 when one has not all
+ * its bytes in the file, since libheif then fails the whole image.
+ */
 static int
-bmff_has_alpha(const struct bmff *b)
+bmff_alpha(const struct bmff *b)
 {
 	size_t	 i;
+	int	 alpha = 0;
 
-	for (i = 0; i < b->nitems; i++)
-		if (b->items[i].auxl_primary && b->items[i].alpha_aux)
-			return 1;
-	return 0;
+	for (i = 0; i < b->nitems; i++) {
+		if (!bmff_is_alpha(&b->items[i]))
+			continue;
+		if (bmff_item_whole(b, &b->items[i]) == -1)
+			return -1;
+		alpha = 1;
+	}
+	return alpha;
 }
 
 /* The checks of a parsed file; b is the caller's. */
@@ -644,10 +672,13 @@ bmff_check(struct bmff *b, struct img_hdr *h)
 {
 	struct bmff_item	*pr;
 	size_t			 i;
+	int			 alpha;
 
 	if (!b->pict || !b->has_primary || b->big ||
 	    (pr = bmff_item(b, b->primary)) == NULL || !pr->ispe ||
 	    bmff_item_whole(b, pr) == -1)
+		return -1;
+	if ((alpha = bmff_alpha(b)) == -1)
 		return -1;
 	/* A grid or an overlay is made of its tiles: all must be there. */
 	if ((memcmp(pr->type, "grid", 4) == 0 ||
@@ -660,7 +691,7 @@ bmff_check(struct bmff *b, struct img_hdr *h)
 	h->height = pr->height;
 	h->frames = 1;
 	h->orient = pr->orient;
-	h->alpha = bmff_has_alpha(b);
+	h->alpha = alpha;
 	return 0;
 }
 

@@ -78,7 +78,8 @@ struct bmff {
 	size_t			 nitems;
 	struct bmff_extent	 ext[BMFF_EXTENTS_MAX];	/* in iloc order */
 	size_t			 next;
-	uint32_t		 tiles[BMFF_TILES_MAX];	/* dimg of primary */
+	uint32_t		 tiles[BMFF_TILES_MAX];	/* dimg of the primary
+							   and its alpha */
 	size_t			 ntiles;
 	struct bmff_prop	 props[BMFF_PROPS_MAX];	/* ipco, from 1 */
 	size_t			 nprops;

@@ -10,8 +10,9 @@
  *		properties become spaces (strip_xmp).
  *
  * Only an item in one extent of the file or the idat is changed.  An
- * Exif item with GPS in any other form is refused (STRIP_BAD); a
- * compressed or split XMP item is left as it is.
+ * Exif item with GPS in any other form is refused (STRIP_BAD), and so
+ * are Exif and XMP items that overlap into more bytes than the file
+ * has; a compressed or split XMP item is left as it is.
  * FIXME: a content-encoded (deflate) or multi-extent XMP item keeps its
  * location; inflating it would tell, but it cannot shrink back in place.
  */
@@ -26,7 +27,9 @@
 
 /*
  * Passes over the items until one changes nothing: items may share
- * bytes, and blanking one can change what another says.
+ * bytes, and blanking one can change what another says.  A pass looks
+ * at no more bytes than the file has, so that a thousand items that
+ * each claim all of it cannot make the work a thousand times the file.
  */
 #define STRIP_BMFF_ROUNDS	4
 
@@ -103,16 +106,34 @@ strip_bmff_region(unsigned char *c, size_t off, size_t n, int exif,
 	return STRIP_DONE;
 }
 
-/* One item of the copy c: an Exif or XMP item blanked in place. */
+/* The bytes of an item's extents in this file, at most the file's. */
+static size_t
+strip_bmff_size(const struct bmff *b, const struct bmff_item *it)
+{
+	size_t	 i, off, n, total = 0;
+
+	for (i = 0; i < it->next; i++)
+		if (bmff_extent_at(b, it, i, &off, &n) == 0)
+			total += n < b->len - total ? n : b->len - total;
+	return total;
+}
+
+/*
+ * One item of the copy c: an Exif or XMP item blanked in place.  *left
+ * is what the pass may still look at.
+ */
 static enum strip_status
 strip_bmff_item(const struct bmff *b, const struct bmff_item *it,
-    unsigned char *c, int *changed)
+    unsigned char *c, int *changed, size_t *left)
 {
 	size_t	 off, n;
 	int	 exif = memcmp(it->type, "Exif", 4) == 0, gps;
 
 	if (!exif && (!it->xmp || it->encoded))
 		return STRIP_DONE;
+	if ((n = strip_bmff_size(b, it)) > *left)
+		return STRIP_BAD;
+	*left -= n;
 	if (it->next == 1 && bmff_extent_at(b, it, 0, &off, &n) == 0)
 		return strip_bmff_region(c, off, n, exif, changed);
 	if (!exif)
@@ -127,14 +148,15 @@ static enum strip_status
 strip_bmff_rounds(const struct bmff *b, unsigned char *c)
 {
 	enum strip_status	 st;
-	size_t			 i;
+	size_t			 i, left;
 	int			 round, changed = 1;
 
 	for (round = 0; round < STRIP_BMFF_ROUNDS && changed; round++) {
 		changed = 0;
+		left = b->len;
 		for (i = 0; i < b->nitems; i++)
 			if ((st = strip_bmff_item(b, &b->items[i], c,
-			    &changed)) != STRIP_DONE)
+			    &changed, &left)) != STRIP_DONE)
 				return st;
 	}
 	return changed ? STRIP_BAD : STRIP_DONE;
