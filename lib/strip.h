@@ -1,8 +1,10 @@
 /*
  * Location metadata out of an original, without touching the pixels: the
  * EXIF GPS IFD, the XMP location properties and the IPTC-IIM place
- * datasets of JPEG, PNG and WebP files, and the XMP of GIF, wherever
- * exiftool would find them (API.md, "Privacy").  Everything else,
+ * datasets of JPEG, PNG and WebP files, the XMP of GIF, and the GPS IFDs
+ * and XMP of TIFF files and of HEIF and AVIF items (emptied in place, so
+ * every offset holds), wherever exiftool would find them (API.md,
+ * "Privacy").  Everything else,
  * orientation and colour profiles included, is kept byte for byte.
  */
 #ifndef STRIP_H
@@ -22,7 +24,7 @@ enum strip_status {
 };
 
 /*
- * Looks at buf (of any type; only JPEG, PNG, WebP and GIF are changed) and,
+ * Looks at buf (of any type; BMP has nothing to change) and,
  * when it carries location data, returns STRIP_DONE with a malloc'd copy
  * in *out of *outlen bytes that the caller frees.  On any other status
  * *out is NULL.  The same input always gives the same output, never

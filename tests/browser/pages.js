@@ -204,7 +204,7 @@ async function uploads(ctx) {
 	    async () => {
 		const t = await page.$eval('.item.failed .state',
 		    (e) => e.textContent);
-		return /not an image we take.*JPEG, PNG, GIF or WebP/.test(t) ||
+		return /not an image we take.*JPEG, PNG, GIF, WebP, AVIF, HEIC, TIFF or BMP/.test(t) ||
 		    t;
 	});
 	await shot(page, 'upload-done');

@@ -162,7 +162,7 @@ no_js_form() {
 	req -F "file=@$img/text.txt" "$BASE/"
 	is "$store: no-JS text file: 415" "$STATUS" 415
 	is "$store: ... as an HTML page" "$(header content-type)" "text/html; charset=utf-8"
-	check "$store: ... that says what to do" grep -q 'Upload a JPEG, PNG, GIF or WebP' "$BODY"
+	check "$store: ... that says what to do" grep -q 'Upload a JPEG, PNG, GIF, WebP, AVIF, HEIC/HEIF, TIFF or BMP image' "$BODY"
 	req -F "file=@$img/empty.jpg" "$BASE/"
 	is "$store: no-JS empty file: 400 HTML" "$STATUS $(header content-type)" \
 		"400 text/html; charset=utf-8"
