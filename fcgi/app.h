@@ -10,14 +10,23 @@
 
 #include "conf.h"
 #include "http.h"
+#include "slot.h"
 
 struct app {
 	struct conf	 conf;
 	struct db	*db;
 	struct store	*store;
+	struct slots	 wait_slots;	/* variants waited for (serve.c) */
 };
 
 struct db_image;
+
+/*
+ * A variant asked for before it is made waits for its job, at most
+ * SERVE_WAIT_SLOTS requests at once on a node (of var.fcgi_procs, 8).
+ */
+#define SERVE_WAIT_SLOTS	2
+#define SERVE_WAIT_SLOT_FILE	"imghost-fcgi.wait"
 
 /* GET /healthz: 200 when the database and the store answer, else 503. */
 void	health_serve(struct app *, struct http_req *);

@@ -36,6 +36,7 @@
 #include "conf.h"
 #include "fetch.h"
 #include "log.h"
+#include "slot.h"
 
 #define FETCH_REDIRS		3
 #define FETCH_TIMEOUT_MS	10000L
@@ -67,71 +68,24 @@ struct fetch_ctx {
 };
 
 static int	fetch_curl_initialised;
-/* Where the slots' lock files are (NULL: no cap), and how many. */
-static char	*fetch_slot_dir;
-static long long fetch_slot_n;
+static struct slots	 fetch_slots;
 
 void
 fetch_slots_init(const char *dir, long long n)
 {
-	free(fetch_slot_dir);
-	fetch_slot_dir = NULL;
-	fetch_slot_n = n;
-	if (dir != NULL && (fetch_slot_dir = strdup(dir)) == NULL)
-		log_warnx("fetch: out of memory: uploads by url have no cap");
-}
-
-/* Opens and locks slot i: its fd, or -1 (errno EWOULDBLOCK: taken). */
-static int
-fetch_slot_try(long long i)
-{
-	char	 path[4096];
-	int	 fd, n, e;
-
-	n = snprintf(path, sizeof(path), "%s/%s.%lld", fetch_slot_dir,
-	    FETCH_SLOT_FILE, i);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd == -1)
-		return -1;
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	slots_init(&fetch_slots, dir, FETCH_SLOT_FILE, n);
 }
 
 int
 fetch_slot_take(int *fd)
 {
-	long long	 i;
-
-	*fd = -1;
-	if (fetch_slot_dir == NULL)
-		return 0;
-	for (i = 0; i < fetch_slot_n; i++) {
-		if ((*fd = fetch_slot_try(i)) != -1)
-			return 0;
-		if (errno != EWOULDBLOCK) {
-			log_warnx("fetch: slot %lld in %s: %s", i,
-			    fetch_slot_dir, strerror(errno));
-			return -1;
-		}
-	}
-	return -1;
+	return slot_take(&fetch_slots, fd);
 }
 
 void
 fetch_slot_give(int fd)
 {
-	/* Closing the only descriptor of the file lets the lock go. */
-	if (fd != -1)
-		close(fd);
+	slot_give(fd);
 }
 
 /* 1 when the top bits of a (n bytes) equal those of prefix. */
@@ -548,7 +502,7 @@ fetch_url(const char *url, const struct conf *c, unsigned char **out,
 	fetch_url_for_log(url, shown, sizeof(shown));
 	if (fetch_slot_take(&slot) == -1) {
 		snprintf(why, whysz, "this server fetches %lld urls at once "
-		    "and all are taken; try again shortly", fetch_slot_n);
+		    "and all are taken; try again shortly", fetch_slots.n);
 		log_info("fetch %s: refused: every slot is taken", shown);
 		st = FETCH_BUSY;
 		goto done;

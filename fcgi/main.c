@@ -161,23 +161,29 @@ app_route(struct app *app, struct http_req *req)
 }
 
 /*
- * The fetch slots live beside the sockets, as the /metrics counters do,
- * else in systemd's RUNTIME_DIRECTORY.  Without either, the processes
- * have nothing to share and uploads by url have no cap on a node.
+ * The fetch and wait slots live beside the sockets, as the /metrics
+ * counters do, else in systemd's RUNTIME_DIRECTORY.  Without either, the
+ * processes have nothing to share: uploads by url have no cap on a node,
+ * and a variant not made yet is not waited for.
  */
 static void
-app_fetch_slots(const struct conf *c)
+app_slots(struct app *app)
 {
-	char		 dir[4096];
-	const char	*rt = getenv("RUNTIME_DIRECTORY");
+	const struct conf	*c = &app->conf;
+	char			 dir[4096];
+	const char		*rt = getenv("RUNTIME_DIRECTORY"), *d = NULL;
 
 	if (http_socket_dir(dir, sizeof(dir)) == 0)
-		fetch_slots_init(dir, c->url_upload_concurrency);
+		d = dir;
 	else if (rt != NULL && *rt != '\0' && strchr(rt, ':') == NULL)
-		fetch_slots_init(rt, c->url_upload_concurrency);
+		d = rt;
 	else if (c->url_upload)
 		log_warnx("fetch: no socket directory: uploads by url have "
 		    "no cap on this node");
+	if (d != NULL)
+		fetch_slots_init(d, c->url_upload_concurrency);
+	slots_init(&app->wait_slots, d, SERVE_WAIT_SLOT_FILE,
+	    SERVE_WAIT_SLOTS);
 }
 
 static void
@@ -189,7 +195,7 @@ app_init(struct app *app)
 		errx(1, "configuration: %s", msg);
 	img_init(&app->conf);
 	metrics_init();
-	app_fetch_slots(&app->conf);
+	app_slots(app);
 	/* The database may be down at start-up: connect on first use. */
 	if ((app->db = db_open(app->conf.database_url)) == NULL)
 		err(1, "db_open");

@@ -317,6 +317,12 @@ metrics_counters(struct http_req *req)
 		  "Uploads' claims ended by their delete token." },
 		{ "imghost_deletions_total",
 		  "Images deleted with the end of their last claim." },
+		{ "imghost_variant_waits_made_total",
+		  "Variants asked for before they were made, waited for, and "
+		  "made within the wait." },
+		{ "imghost_variant_waits_in_vain_total",
+		  "Variants asked for before they were made, waited for in "
+		  "vain: the original stood in." },
 	};
 	int	 i;
 

@@ -36,6 +36,8 @@ enum metrics_counter {
 	METRICS_CACHE_FILLS,	/* copies begun in the read cache */
 	METRICS_CLAIMS_ENDED,	/* delete tokens used (a claim ended) */
 	METRICS_DELETIONS,	/* images deleted with their last claim */
+	METRICS_WAITS_MADE,	/* variants waited for, made in time */
+	METRICS_WAITS_IN_VAIN,	/* variants waited for, still not made */
 	METRICS_NCOUNTERS
 };
 

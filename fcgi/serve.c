@@ -276,6 +276,46 @@ serve_missing(struct app *app, struct http_req *req, int64_t id)
 	}
 }
 
+/*
+ * How long a variant asked for before it is made is waited for, and how
+ * often its job is looked at meanwhile.  A chat app fetches a link's
+ * preview within a second or two of the paste and gives up after a few
+ * more; a photo's variants take 0.1 to 2 s once a worker has its job.
+ */
+#define SERVE_WAIT_MS		6000
+#define SERVE_POLL_MS		50
+
+/*
+ * A variant not made yet: its job goes first, and while a resizer is
+ * there to make it, the request waits for it, holding one of the node's
+ * wait slots, so that a link preview gets the variant and not the
+ * original of 16 MB that stands in for it.  Without a free slot, or
+ * when waiting is in vain, it does not wait.  1 when the blob exists
+ * now, with *st filled.
+ */
+static int
+serve_wait(struct app *app, const struct serve_target *t,
+    struct store_stat *st)
+{
+	const struct timespec	 poll = { 0, SERVE_POLL_MS * 1000000L };
+	int64_t			 id = id_to_int(t->id);
+	int			 fd, waited, made;
+
+	if (app->wait_slots.dir == NULL || !size_find(t->size) ||
+	    db_job_hurry(app->db, id) != DB_OK ||
+	    slot_take(&app->wait_slots, &fd) == -1)
+		return 0;
+	for (waited = 0; waited < SERVE_WAIT_MS; waited += SERVE_POLL_MS) {
+		(void)nanosleep(&poll, NULL);
+		if (db_job_pending(app->db, id) != DB_OK)
+			break;
+	}
+	slot_give(fd);
+	made = store_head(app->store, t->key, st) == STORE_OK;
+	metrics_add(made ? METRICS_WAITS_MADE : METRICS_WAITS_IN_VAIN, 1);
+	return made;
+}
+
 /* A variant not made yet, or made in vain: the original stands in. */
 static void
 serve_fallback(struct app *app, struct http_req *req,
@@ -331,7 +371,8 @@ serve_image(struct app *app, struct http_req *req, const char *path)
 	    serve_cached(app, req, &t, dir))
 		return;
 	rc = store_head(app->store, t.key, &st);
-	if (rc == STORE_OK)
+	if (rc == STORE_OK || (rc == STORE_NOT_FOUND &&
+	    serve_wait(app, &t, &st)))
 		serve_blob(app, req, &t, &st, NULL);
 	else if (rc == STORE_NOT_FOUND)
 		serve_fallback(app, req, &t);

@@ -74,11 +74,15 @@ db_free(struct db *db)
 static PGconn *
 db_connect(const char *url)
 {
-	/* A later keyword wins: the URL's own connect_timeout overrides 5. */
-	const char	*keys[] = { "connect_timeout", "options", "dbname",
-	    NULL };
-	const char	*vals[] = { "5", "-c client_min_messages=warning", url,
-	    NULL };
+	/*
+	 * A later keyword wins: the URL's own connect_timeout overrides 5.
+	 * The program's name is the session's application_name unless the
+	 * URL says otherwise: the app looks for "imghost-resize" sessions.
+	 */
+	const char	*keys[] = { "connect_timeout", "options",
+	    "fallback_application_name", "dbname", NULL };
+	const char	*vals[] = { "5", "-c client_min_messages=warning",
+	    getprogname(), url, NULL };
 
 	return PQconnectdbParams(keys, vals, 1);
 }

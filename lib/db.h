@@ -143,6 +143,16 @@ struct db_job {
 enum db_status	 db_jobs_claim(struct db *, int lease, int max_attempts,
 		    int n, struct db_job *out, int *got);
 
+/*
+ * A variant of image_id is asked for before it is made: its job, if
+ * queued and never tried, goes before every other.  DB_OK when the job
+ * is queued or running and a resizer is connected to make it (a
+ * session named "imghost-resize"), DB_NOT_FOUND when waiting is in vain.
+ */
+enum db_status	 db_job_hurry(struct db *, int64_t image_id);
+/* DB_OK while the job of image_id is queued or running, else DB_NOT_FOUND. */
+enum db_status	 db_job_pending(struct db *, int64_t image_id);
+
 /* A made variant, for db_job_done(). */
 struct db_variant {
 	const char	*size;

@@ -173,3 +173,51 @@ db_job_delete(struct db *db, int64_t image_id)
 	PQclear(res);
 	return DB_OK;
 }
+
+/*
+ * First among the queued: before the claim's ORDER BY run_after, in the
+ * order they were made.  A job in its backoff after a failure is left
+ * where it is.  The queue's age is read from created_at, not this.
+ */
+static const struct db_stmt db_st_hurry = {
+	"WITH bump AS (UPDATE resize_jobs "
+	"SET run_after = created_at - interval '100 years' "
+	"WHERE image_id = $1 AND state = 'queued' AND attempts = 0 "
+	"AND run_after > created_at - interval '100 years') "
+	"SELECT EXISTS (SELECT 1 FROM resize_jobs WHERE image_id = $1 "
+	"AND state <> 'failed') AND EXISTS (SELECT 1 FROM pg_stat_activity "
+	"WHERE application_name = 'imghost-resize' "
+	"AND datname = current_database())", 1 };
+static const struct db_stmt db_st_pending = {
+	"SELECT 1 FROM resize_jobs WHERE image_id = $1 AND state <> 'failed'",
+	1 };
+
+/* Runs st with image_id; DB_OK when its first row says true or exists. */
+static enum db_status
+db_job_ask(struct db *db, const struct db_stmt *st, int64_t image_id)
+{
+	char		 id[24];
+	const char	*params[] = { id };
+	PGresult	*res;
+	enum db_status	 rc;
+
+	snprintf(id, sizeof(id), "%" PRId64, image_id);
+	if ((rc = db_run(db, st, params, NULL, NULL, &res)) != DB_OK)
+		return rc;
+	rc = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "f") != 0 ?
+	    DB_OK : DB_NOT_FOUND;
+	PQclear(res);
+	return rc;
+}
+
+enum db_status
+db_job_hurry(struct db *db, int64_t image_id)
+{
+	return db_job_ask(db, &db_st_hurry, image_id);
+}
+
+enum db_status
+db_job_pending(struct db *db, int64_t image_id)
+{
+	return db_job_ask(db, &db_st_pending, image_id);
+}
