@@ -4,7 +4,10 @@
  * built here byte by byte (10000 pages, IFDs past the end, IFD loops,
  * BMP heights of INT32_MIN and -70000, a pixel offset past the end);
  * and the location stripper on a TIFF with GPS and XMP: same length,
- * no GPS nor City left for exiftool, Orientation and pixels unchanged.
+ * no GPS nor City left for exiftool, Orientation and pixels unchanged;
+ * and on one built here with IPTC-NAA and Photoshop resources (IPTC,
+ * its digest, EXIF with GPS, XMP): places gone, the rest and every
+ * size kept, the digest current, nothing exiftool warns of.
  */
 #include <err.h>
 #include <stdarg.h>
@@ -13,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <md5.h>
 
 #include "img_type.h"
 #include "img_walk.h"
@@ -499,6 +504,139 @@ test_strip(void)
 	free(b.p);
 }
 
+/* Appends n bytes to p[*len], growing nothing: the caller sized p. */
+static void
+put(uint8_t *p, size_t *len, const void *d, size_t n)
+{
+	memcpy(p + *len, d, n);
+	*len += n;
+}
+
+/* A Photoshop resource of id with an empty name, padded to even. */
+static void
+put_res(uint8_t *p, size_t *len, unsigned id, const void *d, size_t n)
+{
+	uint8_t	 h[12] = { '8', 'B', 'I', 'M', id >> 8, id & 0xff, 0, 0,
+		    n >> 24, n >> 16, n >> 8, n };
+
+	put(p, len, h, 12);
+	put(p, len, d, n);
+	if (n & 1)
+		put(p, len, "", 1);
+}
+
+/*
+ * IIM datasets: record version, Keywords "kw", City "Paris", Country
+ * "France" (two bytes of record and dataset, two of length, the data).
+ */
+static const uint8_t iim[] =
+	"\x1c\x02\x00\x00\x02\x00\x04"
+	"\x1c\x02\x19\x00\x02kw"
+	"\x1c\x02\x5a\x00\x05Paris"
+	"\x1c\x02\x65\x00\x06" "France";
+
+/* An EXIF TIFF (big-endian): IFD0 with the GPS pointer; GPSLatitudeRef. */
+static const uint8_t exif_gps[] = {
+	'M', 'M', 0, 42, 0, 0, 0, 8,
+	0, 1, 0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0,
+	0, 1, 0, 1, 0, 2, 0, 0, 0, 2, 'N', 0, 0, 0, 0, 0, 0, 0,
+};
+
+static const char xmp_city[] =
+	"<?xpacket begin='' id='W5M0MpCehiHzreSzNTczkc9d'?>"
+	"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf="
+	"'http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description "
+	"rdf:about='' xmlns:photoshop='http://ns.adobe.com/photoshop/1.0/' "
+	"xmlns:dc='http://purl.org/dc/elements/1.1/' photoshop:City='Paris' "
+	"dc:format='image/tiff'/></rdf:RDF></x:xmpmeta>"
+	"<?xpacket end='w'?>";
+
+/*
+ * A 1 x 1 TIFF whose IFD0 has IPTC-NAA (type LONG, as exiftool writes
+ * it) and Photoshop resources: the IPTC digest, the IPTC, EXIF, XMP.
+ * Returns its length; p must hold 4096 bytes.
+ */
+static size_t
+tiff_irb(uint8_t *p)
+{
+	uint8_t		 ifd[2 + 7 * 12 + 4], irb[2048], md[16], iim36[36];
+	size_t		 len = 0, irblen = 0, iptcat, irbat;
+	MD5_CTX		 ctx;
+
+	/* The same IPTC in both places, as writers keep it. */
+	memset(iim36, 0, sizeof(iim36));
+	memcpy(iim36, iim, sizeof(iim) - 1);
+	MD5Init(&ctx);
+	MD5Update(&ctx, iim36, sizeof(iim36));
+	MD5Final(md, &ctx);
+	put_res(irb, &irblen, 0x0425, md, 16);
+	put_res(irb, &irblen, 0x0404, iim36, sizeof(iim36));
+	put_res(irb, &irblen, 0x0422, exif_gps, sizeof(exif_gps));
+	put_res(irb, &irblen, 0x0424, xmp_city, sizeof(xmp_city) - 1);
+
+	iptcat = 10 + sizeof(ifd);
+	irbat = iptcat + 36;	/* iim, zero-padded to 36: 9 LONGs */
+	memset(ifd, 0, sizeof(ifd));
+	le16(ifd, 7);
+	entry(ifd + 2, 256, 3, 1);
+	entry(ifd + 14, 257, 4, 1);
+	entry(ifd + 26, 262, 3, 1);
+	entry(ifd + 38, 273, 4, 8);
+	entry(ifd + 50, 279, 3, 1);
+	entry(ifd + 62, 33723, 4, iptcat);
+	le32(ifd + 62 + 4, 9);
+	entry(ifd + 74, 34377, 7, irbat);
+	le32(ifd + 74 + 4, irblen);
+
+	memset(p, 0, 4096);
+	put(p, &len, "II*\0\x0a\0\0\0\x80\0", 10);
+	put(p, &len, ifd, sizeof(ifd));
+	put(p, &len, iim36, sizeof(iim36));
+	put(p, &len, irb, irblen);
+	return len;
+}
+
+static void
+test_strip_irb(void)
+{
+	char		 s[256];
+	uint8_t		 p[4096], *out;
+	size_t		 n, outlen;
+	enum strip_status st;
+
+	n = tiff_irb(p);
+	spill("irb.tif", p, n);
+	sh_line(s, sizeof(s), "exiftool -q -q -a -s -s -s -City "
+	    "-Country-PrimaryLocationName -GPSLatitudeRef irb.tif | "
+	    "tr '\\n' ' '");
+	ok(strcmp(s, "Paris Paris Paris France France North ") == 0,
+	    "control: exiftool finds the places of the built TIFF: %s", s);
+	sh_line(s, sizeof(s), "exiftool -a -warning irb.tif | wc -l");
+	ok(strcmp(s, "0") == 0, "control: and warns of nothing");
+	st = strip_location(p, n, 1 << 20, &out, &outlen);
+	ok(st == STRIP_DONE && outlen == n, "IPTC and Photoshop: stripped "
+	    "(%d), %zu bytes of %zu", st, outlen, n);
+	if (st != STRIP_DONE)
+		return;
+	spill("irb-stripped.tif", out, outlen);
+	ok(memcmp(out, p, 10 + 2 + 7 * 12 + 4) == 0,
+	    "header and IFD0 as they were");
+	sh_line(s, sizeof(s), "exiftool -q -q -a -s -s -s -City "
+	    "-Country-PrimaryLocationName -gps:all irb-stripped.tif | "
+	    "wc -l");
+	ok(strcmp(s, "0") == 0, "exiftool finds no place: %s lines", s);
+	sh_line(s, sizeof(s), "exiftool -q -q -a -s -s -s -Keywords "
+	    "-XMP:Format irb-stripped.tif | tr '\\n' ' '");
+	ok(strcmp(s, "kw kw image/tiff ") == 0, "the rest kept: %s", s);
+	sh_line(s, sizeof(s), "exiftool -a -warning irb-stripped.tif | "
+	    "wc -l");
+	ok(strcmp(s, "0") == 0, "exiftool warns of nothing: %s lines", s);
+	sh_line(s, sizeof(s), "exiftool -q -q -s -s -s -IPTCDigest "
+	    "-CurrentIPTCDigest irb-stripped.tif | uniq | wc -l");
+	ok(strcmp(s, "1") == 0, "the IPTC digest is current");
+	free(out);
+}
+
 int
 main(void)
 {
@@ -511,6 +649,8 @@ main(void)
 	test_tiff_hostile();
 	test_tiff_strips();
 	test_strip();
-	sh("rm -rf %s", dir);
+	test_strip_irb();
+	if (getenv("T_TIFF_KEEP") == NULL)
+		sh("rm -rf %s", dir);
 	return tap_done();
 }
