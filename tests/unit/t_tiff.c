@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <lcms2.h>
 #include <md5.h>
 
 #include "img_type.h"
@@ -127,7 +128,7 @@ static const struct {
 	int		 orient, alpha;
 } made[] = {
 	{ "one.tif", "a.png", 40, 30, 1, 1, 0 },
-	{ "be.tif", "a.png -endian MSB", 40, 30, 1, 1, 0 },
+	{ "be.tif", "a.png -define tiff:endian=msb", 40, 30, 1, 1, 0 },
 	{ "lzw.tif", "a.png -compress lzw", 40, 30, 1, 1, 0 },
 	{ "zip.tif", "a.png -compress zip", 40, 30, 1, 1, 0 },
 	{ "tiled.tif", "a.png -define tiff:tile-geometry=16x16", 40, 30, 1,
@@ -170,6 +171,9 @@ test_made(void)
 		    made[i].file);
 		free(b.p);
 	}
+	b = slurp("be.tif");
+	ok(b.len > 2 && b.p[0] == 'M' && b.p[1] == 'M', "be.tif is big-endian");
+	free(b.p);
 
 	sh("cp one.tif or6.tif && exiftool -q -overwrite_original "
 	    "-Orientation=6 -n or6.tif");
@@ -451,49 +455,87 @@ test_tiff_strips(void)
 
 /* ---- stripping ---- */
 
+/* An sRGB ICC profile by lcms2, srgb.icc in dir, for a TIFF to carry. */
 static void
-test_strip(void)
+make_icc(void)
 {
-	char		 a[128], s[128];
+	char		 path[256];
+	cmsHPROFILE	 icc;
+
+	snprintf(path, sizeof(path), "%s/srgb.icc", dir);
+	if ((icc = cmsCreate_sRGBProfile()) == NULL ||
+	    !cmsSaveProfileToFile(icc, path))
+		errx(1, "lcms2: no sRGB profile");
+	cmsCloseProfile(icc);
+}
+
+/*
+ * A TIFF made with an ICC profile by convert, and GPS, XMP City and
+ * Orientation 6 by exiftool.
+ */
+static void
+test_strip_one(const char *name, const char *args)
+{
+	char		 a[128], s[128], file[64];
 	struct buf	 b;
 	uint8_t		*out, *again;
 	size_t		 outlen, againlen;
 	enum strip_status st;
+	struct img_hdr	 h1, h2;
 
-	sh("convert a.png -depth 8 x.tif && exiftool -q -overwrite_original "
-	    "-GPSLatitude=48.85 -GPSLatitudeRef=N -GPSLongitude=2.35 "
-	    "-GPSLongitudeRef=E -XMP:City=Paris -Orientation=6 -n x.tif");
-	sh_line(a, sizeof(a), "exiftool -s -s -s -GPSLatitude -n x.tif");
-	ok(strcmp(a, "48.85") == 0, "control: exiftool wrote GPS: %s", a);
-	b = slurp("x.tif");
+	sh("convert a.png %s -depth 8 -profile srgb.icc %s.tif && exiftool -q "
+	    "-overwrite_original -GPSLatitude=48.85 -GPSLatitudeRef=N "
+	    "-GPSLongitude=2.35 -GPSLongitudeRef=E -XMP:City=Paris "
+	    "-Orientation=6 -n %s.tif", args, name, name);
+	sh_line(a, sizeof(a), "exiftool -s -s -s -GPSLatitude -n %s.tif", name);
+	ok(strcmp(a, "48.85") == 0, "%s: control: exiftool wrote GPS: %s",
+	    name, a);
+	snprintf(file, sizeof(file), "%s.tif", name);
+	b = slurp(file);
 	st = strip_location(b.p, b.len, 1 << 20, &out, &outlen);
-	ok(st == STRIP_DONE && outlen == b.len, "TIFF with GPS and XMP: "
-	    "stripped (%d), %zu bytes of %zu", st, outlen, b.len);
-	if (st != STRIP_DONE)
+	ok(st == STRIP_DONE && outlen == b.len, "%s: TIFF (%c%c) with GPS and "
+	    "XMP: stripped (%d), %zu bytes of %zu", name, b.p[0], b.p[1], st,
+	    outlen, b.len);
+	if (st != STRIP_DONE) {
+		free(b.p);
 		return;
-	spill("x-stripped.tif", out, outlen);
-	sh_line(s, sizeof(s), "exiftool -q -q -s -gps:all -xmp:City "
-	    "x-stripped.tif | wc -l");
-	ok(strcmp(s, "0") == 0, "exiftool finds no GPS, no City: %s lines",
-	    s);
-	sh_line(s, sizeof(s), "exiftool -s -s -s -Orientation -n "
-	    "x-stripped.tif");
-	ok(strcmp(s, "6") == 0, "Orientation kept: %s", s);
-	sh_line(a, sizeof(a), "convert x.tif rgb:- | md5sum");
-	sh_line(s, sizeof(s), "convert x-stripped.tif rgb:- | md5sum");
-	ok(*a != '\0' && strcmp(a, s) == 0, "pixels unchanged");
-	{
-		struct img_hdr	 h1, h2;
-
-		ok(walk(b.p, b.len, &h1) == 0 && walk(out, outlen, &h2) == 0 &&
-		    memcmp(&h1, &h2, sizeof(h1)) == 0,
-		    "the walk says the same of both");
 	}
+	spill("stripped.tif", out, outlen);
+	sh_line(s, sizeof(s), "exiftool -q -q -s -gps:all -xmp:City "
+	    "stripped.tif | wc -l");
+	ok(strcmp(s, "0") == 0, "%s: exiftool finds no GPS, no City: %s lines",
+	    name, s);
+	sh_line(s, sizeof(s), "exiftool -s -s -s -Orientation -n "
+	    "stripped.tif");
+	ok(strcmp(s, "6") == 0, "%s: Orientation kept: %s", name, s);
+	sh_line(a, sizeof(a), "exiftool -b -ICC_Profile srgb.icc | md5sum");
+	sh_line(s, sizeof(s), "exiftool -b -ICC_Profile stripped.tif | md5sum");
+	/* Not the MD5 of nothing: the profile is there. */
+	ok(strncmp(a, "d41d8cd98f00b204e9800998ecf8427e", 32) != 0 &&
+	    strcmp(a, s) == 0, "%s: ICC profile kept", name);
+	sh_line(a, sizeof(a), "convert %s.tif rgb:- | md5sum", name);
+	sh_line(s, sizeof(s), "convert stripped.tif rgb:- | md5sum");
+	ok(*a != '\0' && strcmp(a, s) == 0, "%s: pixels unchanged", name);
+	ok(walk(b.p, b.len, &h1) == 0 && walk(out, outlen, &h2) == 0 &&
+	    memcmp(&h1, &h2, sizeof(h1)) == 0,
+	    "%s: the walk says the same of both", name);
 	ok(strip_location(out, outlen, 1 << 20, &again, &againlen) ==
-	    STRIP_UNCHANGED && again == NULL, "stripping it again: unchanged");
+	    STRIP_UNCHANGED && again == NULL,
+	    "%s: stripping it again: unchanged", name);
 	free(out);
 	free(b.p);
+}
 
+static void
+test_strip(void)
+{
+	struct buf	 b;
+	uint8_t		*out;
+	size_t		 outlen;
+
+	make_icc();
+	test_strip_one("x", "");
+	test_strip_one("xbe", "-define tiff:endian=msb");
 	b = slurp("one.tif");
 	ok(strip_location(b.p, b.len, 1 << 20, &out, &outlen) ==
 	    STRIP_UNCHANGED && out == NULL, "TIFF without location: unchanged");
