@@ -32,29 +32,11 @@
 /* Passes until nothing changes; real files need one (and one to see). */
 #define STRIP_TIFF_PASSES	4
 
-/* Blanks the location of IFD0's XMP packet in p; 1 when some went. */
-static int
-strip_tiff_xmp(unsigned char *p, size_t n)
-{
-	struct ctr_ifd_ent	 e;
-	uint32_t		 ifd0;
-	int			 be;
-
-	if (!ctr_tiff_hdr(p, n, &be, &ifd0) ||
-	    !ctr_ifd_entry(p, n, be, ifd0, STRIP_TIFF_XMP, &e))
-		return 0;
-	if (e.type != STRIP_TIFF_BYTE && e.type != STRIP_TIFF_UNDEFINED)
-		return 0;
-	/* Four bytes or fewer sit in the entry: no packet is that short. */
-	if (e.count <= 4 || e.val > n || e.count > n - e.val)
-		return 0;
-	return strip_xmp(p + e.val, e.count) > 0;
-}
-
 /*
  * Where the bytes of IFD0's tag lie in p[0..n), out of line: 1 with
- * them in p[*at..*at + *len), else 0.  IPTC is written as BYTE,
- * UNDEFINED or (by exiftool and Photoshop) LONG, the bytes as they are.
+ * them in p[*at..*at + *len), else 0.  XMP is BYTE or UNDEFINED, IPTC
+ * BYTE, UNDEFINED or (by exiftool and Photoshop) LONG, the bytes as
+ * they are; what readers take, this takes, and ASCII too.
  */
 static int
 strip_tiff_block(const unsigned char *p, size_t n, uint16_t tag,
@@ -80,6 +62,16 @@ strip_tiff_block(const unsigned char *p, size_t n, uint16_t tag,
 	*at = e.val;
 	*len = sz * e.count;
 	return 1;
+}
+
+/* Blanks the location of IFD0's XMP packet in place. */
+static void
+strip_tiff_xmp(unsigned char *p, size_t n)
+{
+	size_t	 at, len;
+
+	if (strip_tiff_block(p, n, STRIP_TIFF_XMP, &at, &len))
+		(void)strip_xmp(p + at, len);
 }
 
 /*
@@ -205,7 +197,7 @@ strip_tiff_iptc(unsigned char *p, size_t n)
 static int
 strip_tiff_pass(unsigned char *p, size_t n)
 {
-	(void)strip_tiff_xmp(p, n);
+	strip_tiff_xmp(p, n);
 	if (strip_tiff_iptc(p, n) == -1 || strip_tiff_irb(p, n) == -1)
 		return -1;
 	(void)strip_exif_blank_gps(p, n);
