@@ -2,7 +2,8 @@
  * TIFF and BMP: probing's container walks (img_walk()) on real files
  * made by convert(1) and exiftool(1) at test time, and on hostile ones
  * built here byte by byte (10000 pages, IFDs past the end, IFD loops,
- * BMP heights of INT32_MIN and -70000, a pixel offset past the end);
+ * BMP heights of INT32_MIN and -70000, a pixel offset past the end),
+ * those also through img_check_headers() and the default limits;
  * and the location stripper on a TIFF with GPS and XMP: same length,
  * no GPS nor City left for exiftool, Orientation and pixels unchanged;
  * and on one built here with IPTC-NAA and Photoshop resources (IPTC,
@@ -20,6 +21,8 @@
 #include <lcms2.h>
 #include <md5.h>
 
+#include "conf.h"
+#include "img.h"
 #include "img_type.h"
 #include "img_walk.h"
 #include "strip.h"
@@ -436,6 +439,47 @@ test_tiff_hostile(void)
 	free(p);
 }
 
+/*
+ * The hostile files of issue 18, through img_check_headers() with the
+ * default limits: each refused from its headers alone, the ones that
+ * lie as IMG_BAD, the ones too big as IMG_TOO_BIG.
+ */
+static void
+test_limits(void)
+{
+	struct conf	 c;
+	struct buf	 b;
+	uint8_t		*p;
+	size_t		 n;
+	int32_t		 ht = -70000;
+	enum img_status	 st;
+
+	conf_defaults(&c);
+	n = tiff_chain(&p, 10000);
+	st = img_check_headers(p, n, IMG_TIFF, &c);
+	ok(st == IMG_TOO_BIG, "TIFF of 10000 pages, max_frames %ld: %d",
+	    (long)c.max_frames, st);
+	le32(p + 4, n + 8);
+	st = img_check_headers(p, n, IMG_TIFF, &c);
+	ok(st == IMG_BAD, "TIFF IFD0 past the end: bad (%d)", st);
+	free(p);
+	n = tiff_chain(&p, (size_t)c.max_frames);
+	st = img_check_headers(p, n, IMG_TIFF, &c);
+	ok(st == IMG_OK, "TIFF of max_frames pages: %d", st);
+	free(p);
+
+	b = slurp("b24.bmp");
+	memcpy(b.p + 22, &ht, 4);
+	st = img_check_headers(b.p, b.len, IMG_BMP, &c);
+	ok(st == IMG_TOO_BIG, "BMP of height -70000: too big (%d)", st);
+	ht = INT32_MIN;
+	memcpy(b.p + 22, &ht, 4);
+	st = img_check_headers(b.p, b.len, IMG_BMP, &c);
+	ok(st == IMG_BAD, "BMP of height INT32_MIN: bad (%d)", st);
+	free(b.p);
+	conf_free(&c);
+}
+
 /* Real multi-strip files: the first of several counts, out of line. */
 static void
 test_tiff_strips(void)
@@ -690,6 +734,7 @@ main(void)
 	test_tiff_pages();
 	test_tiff_hostile();
 	test_tiff_strips();
+	test_limits();
 	test_strip();
 	test_strip_irb();
 	if (getenv("T_TIFF_KEEP") == NULL)
