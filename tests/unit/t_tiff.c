@@ -723,6 +723,99 @@ test_strip_irb(void)
 	free(out);
 }
 
+/*
+ * A little-endian TIFF of pages 1 x 1 pages of six entries, the sixth
+ * PlanarConfiguration, or (on the last page, or on all with all set)
+ * tag of type, count and value; then extra bytes of the caller at
+ * *extra_at.  Returns its length; *b is malloc'd.
+ */
+static size_t
+tiff_pages(uint8_t **b, size_t pages, int all, uint16_t tag, uint16_t type,
+    uint32_t count, size_t extra, size_t *extra_at)
+{
+	size_t	 i, ifdlen = 2 + 6 * 12 + 4, n;
+	uint8_t	*p, *d;
+
+	*extra_at = 10 + ifdlen * pages;
+	n = *extra_at + extra;
+	if ((p = calloc(1, n)) == NULL)
+		err(1, NULL);
+	memcpy(p, "II*\0\x0a\0\0\0\x80\0", 10);
+	for (i = 0; i < pages; i++) {
+		d = p + 10 + ifdlen * i;
+		le16(d, 6);
+		entry(d + 2, 256, 3, 1);
+		entry(d + 14, 257, 4, 1);
+		entry(d + 26, 262, 3, 1);
+		entry(d + 38, 273, 4, 8);
+		entry(d + 50, 279, 3, 1);
+		if (all || i + 1 == pages) {
+			entry(d + 62, tag, type, *extra_at);
+			le32(d + 62 + 4, count);
+		} else
+			entry(d + 62, 284, 3, 1);
+		le32(d + 74, i + 1 < pages ? 10 + ifdlen * (i + 1) : 0);
+	}
+	*b = p;
+	return n;
+}
+
+/* Location on the third page only, where exiftool finds it too. */
+static void
+test_strip_pages(void)
+{
+	char		 s[256];
+	uint8_t		*p, *out;
+	size_t		 n, at, outlen;
+	enum strip_status st;
+	double		 t0, ms;
+	/* A GPS IFD of GPSLatitudeRef "N". */
+	static const uint8_t	 gps[] = { 1, 0, 1, 0, 2, 0, 2, 0, 0, 0, 'N',
+		0, 0, 0, 0, 0, 0, 0 };
+
+	n = tiff_pages(&p, 3, 0, 34853, 4, 1, sizeof(gps), &at);
+	memcpy(p + at, gps, sizeof(gps));
+	spill("gps3.tif", p, n);
+	sh_line(s, sizeof(s), "exiftool -q -q -s -s -s -GPSLatitudeRef "
+	    "gps3.tif");
+	ok(strcmp(s, "North") == 0, "control: exiftool finds the GPS of "
+	    "page 3: %s", s);
+	st = strip_location(p, n, 1 << 20, &out, &outlen);
+	ok(st == STRIP_DONE && outlen == n, "GPS on page 3: stripped (%d)",
+	    st);
+	if (st == STRIP_DONE) {
+		spill("gps3-stripped.tif", out, outlen);
+		sh_line(s, sizeof(s), "exiftool -q -q -s -gps:all "
+		    "gps3-stripped.tif | wc -l");
+		ok(strcmp(s, "0") == 0, "exiftool finds no GPS: %s lines", s);
+	}
+	free(out);
+	free(p);
+
+	n = tiff_pages(&p, 3, 0, 700, 1, sizeof(xmp_city) - 1,
+	    sizeof(xmp_city) - 1, &at);
+	memcpy(p + at, xmp_city, sizeof(xmp_city) - 1);
+	st = strip_location(p, n, 1 << 20, &out, &outlen);
+	ok(st == STRIP_DONE && memmem(out, outlen, "Paris", 5) == NULL &&
+	    memmem(out, outlen, "image/tiff", 10) != NULL,
+	    "XMP City on page 3: blanked (%d)", st);
+	free(out);
+	free(p);
+
+	/*
+	 * 20000 pages, each pointing at one XMP block of 64 KiB: far more
+	 * than the file holds, refused, fast.
+	 */
+	n = tiff_pages(&p, 20000, 1, 700, 1, 65536, 65536, &at);
+	memcpy(p + at, xmp_city, sizeof(xmp_city) - 1);
+	t0 = now_ms();
+	st = strip_location(p, n, 1 << 20, &out, &outlen);
+	ms = now_ms() - t0;
+	ok(st == STRIP_BAD && out == NULL && ms < 1000, "20000 pages on one "
+	    "XMP block: refused (%d) in %.1f ms", st, ms);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -737,6 +830,7 @@ main(void)
 	test_limits();
 	test_strip();
 	test_strip_irb();
+	test_strip_pages();
 	if (getenv("T_TIFF_KEEP") == NULL)
 		sh("rm -rf %s", dir);
 	return tap_done();
