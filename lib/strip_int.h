@@ -44,6 +44,8 @@ int		 strip_exif_hdr(const unsigned char *, size_t);
 enum strip_status strip_exif(const unsigned char *, size_t,
 		    unsigned char **, size_t *);
 int		 strip_exif_blank_gps(unsigned char *, size_t);
+int		 strip_exif_blank_gps_at(unsigned char *, size_t, int, uint32_t,
+		    size_t *);
 long		 strip_iim(struct strip_out *, const unsigned char *, size_t);
 int		 strip_irb(struct strip_out *, const unsigned char *, size_t);
 void		 strip_png_count(struct strip_out *, const unsigned char *,

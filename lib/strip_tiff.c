@@ -3,7 +3,8 @@
  * (strips, tiles, IFDs, the ICC profile) holds and the pixels are the
  * bytes they were.  Every IFD of the chain (every page) is looked at,
  * as exiftool reads them all.  A TIFF file is itself the TIFF structure
- * that EXIF is, so the GPS IFDs are blanked by strip_exif_blank_gps();
+ * that EXIF is, so the GPS IFDs of each page are blanked by
+ * strip_exif_blank_gps_at() of lib/strip_exif.c;
  * the XMP packets (tag 700) keep their length, their location
  * properties overwritten with spaces by strip_xmp().  The IPTC-IIM
  * (tag 33723) and the Photoshop resources (34377) lose their place
@@ -229,33 +230,26 @@ strip_tiff_blocks(unsigned char *p, size_t n, int be, uint32_t off,
 }
 
 /*
- * The GPS IFDs of the IFD at off and of its Exif IFD, by
- * strip_exif_blank_gps(), which starts at the header's IFD0: the header
- * points at off for the call, and is put back.
+ * The GPS IFDs of the IFD at off and of its Exif IFD, whose entries are
+ * taken from the budget first: -1 past it, else 0.
  */
-static enum strip_status
+static int
 strip_tiff_gps(unsigned char *p, size_t n, int be, uint32_t off,
     struct strip_tiff_budget *b)
 {
-	unsigned char	 hdr[4];
 	uint32_t	 v;
 
-	if (ctr_ifd_find(p, n, be, off, STRIP_TIFF_EXIF, &v)) {
-		if (strip_tiff_entries(p, n, be, v, b) == -1)
-			return STRIP_BAD;
-	} else if (!ctr_ifd_find(p, n, be, off, STRIP_TIFF_GPS, &v))
-		return STRIP_DONE;
-	memcpy(hdr, p + 4, 4);
-	ctr_wr32(p + 4, off, be);
-	(void)strip_exif_blank_gps(p, n);
-	memcpy(p + 4, hdr, 4);
-	return STRIP_DONE;
+	if (ctr_ifd_find(p, n, be, off, STRIP_TIFF_EXIF, &v) &&
+	    strip_tiff_entries(p, n, be, v, b) == -1)
+		return -1;
+	(void)strip_exif_blank_gps_at(p, n, be, off, &b->bytes);
+	return 0;
 }
 
 /*
  * Each IFD of the chain from IFD0: its blocks, or (gps set) its GPS
- * IFDs.  IFD0's, and IFD1's direct GPS IFD, strip_exif_blank_gps() of
- * the whole file has blanked already, as for any EXIF.
+ * IFDs, its Exif IFD's and (again) the next IFD's, the values zeroed
+ * drawn from the byte budget.
  */
 static enum strip_status
 strip_tiff_chain(unsigned char *p, size_t n, int gps,
@@ -271,13 +265,11 @@ strip_tiff_chain(unsigned char *p, size_t n, int gps,
 	for (k = 0; off != 0 && k < STRIP_TIFF_IFDS_MAX; k++) {
 		if (strip_tiff_entries(p, n, be, off, b) == -1)
 			return STRIP_BAD;
-		if (!gps)
-			st = strip_tiff_blocks(p, n, be, off, b);
-		else
-			st = k == 0 ? STRIP_DONE : strip_tiff_gps(p, n, be,
-			    off, b);
-		if (st != STRIP_DONE)
+		if (!gps && (st = strip_tiff_blocks(p, n, be, off, b)) !=
+		    STRIP_DONE)
 			return st;
+		if (gps && strip_tiff_gps(p, n, be, off, b) == -1)
+			return STRIP_BAD;
 		off = ctr_ifd_next(p, n, be, off);
 	}
 	return STRIP_DONE;
@@ -299,7 +291,6 @@ strip_tiff_pass(unsigned char *p, size_t n)
 	b.bytes = 2 * n;
 	if ((st = strip_tiff_chain(p, n, 0, &b)) != STRIP_DONE)
 		return st;
-	(void)strip_exif_blank_gps(p, n);
 	return strip_tiff_chain(p, n, 1, &b);
 }
 

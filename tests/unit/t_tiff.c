@@ -760,6 +760,39 @@ tiff_pages(uint8_t **b, size_t pages, int all, uint16_t tag, uint16_t type,
 	return n;
 }
 
+/*
+ * A GPS IFD of 16000 entries that each claim the same 4 MiB of values:
+ * blanking them one by one would zero 64 GB; the values zeroed are
+ * bounded by the file, so it is fast, and the GPS is gone all the same.
+ */
+static void
+test_strip_gps_bomb(void)
+{
+	uint8_t		*p, *out, *g;
+	size_t		 n, at, outlen, i, nent = 16000, vlen = 4 << 20;
+	enum strip_status st;
+	double		 t0, ms;
+
+	n = tiff_pages(&p, 1, 0, 34853, 4, 1, 2 + 12 * nent + 4 + vlen, &at);
+	g = p + at;
+	le16(g, nent);
+	for (i = 0; i < nent; i++) {
+		le16(g + 2 + 12 * i, 1 + i % 30);
+		le16(g + 2 + 12 * i + 2, 1);
+		le32(g + 2 + 12 * i + 4, vlen);
+		le32(g + 2 + 12 * i + 8, at + 2 + 12 * nent + 4);
+	}
+	memset(g + 2 + 12 * nent + 4, 'N', vlen);
+	t0 = now_ms();
+	st = strip_location(p, n, 1 << 20, &out, &outlen);
+	ms = now_ms() - t0;
+	ok(st == STRIP_DONE && ms < 1000 && out[at] == 0 && out[at + 1] == 0,
+	    "GPS IFD of 16000 entries on 4 MiB each: emptied (%d) in %.1f ms",
+	    st, ms);
+	free(out);
+	free(p);
+}
+
 /* Location on the third page only, where exiftool finds it too. */
 static void
 test_strip_pages(void)
@@ -814,6 +847,7 @@ test_strip_pages(void)
 	ok(st == STRIP_BAD && out == NULL && ms < 1000, "20000 pages on one "
 	    "XMP block: refused (%d) in %.1f ms", st, ms);
 	free(p);
+	test_strip_gps_bomb();
 }
 
 int
