@@ -1,10 +1,12 @@
 /*
  * What the files of the stripper share: strip.c (the driver, JPEG, WebP,
- * GIF), strip_out.c (the output), strip_png.c, strip_exif.c, strip_xmp.c
- * and strip_iptc.c.
+ * GIF), strip_out.c (the output), strip_png.c, strip_tiff.c, strip_exif.c,
+ * strip_xmp.c and strip_iptc.c.
  */
 #ifndef STRIP_INT_H
 #define STRIP_INT_H
+
+#include <stdint.h>
 
 /* next_in is const: zlib never writes the input. */
 #define ZLIB_CONST
