@@ -135,10 +135,7 @@ ctr_ifd_next(const uint8_t *p, size_t n, int be, uint32_t off)
 	return ctr_rd32(p + e, be);
 }
 
-/*
- * Entries of SHORT (3) or LONG (4) values: the value field holds them
- * when they fit in its four bytes, else the offset where they are.
- */
+/* As ctr_ifd_find(), the whole entry kept. */
 int
 ctr_ifd_entry(const uint8_t *p, size_t n, int be, uint32_t off,
     uint16_t tag, struct ctr_ifd_ent *ent)
@@ -163,7 +160,10 @@ ctr_ifd_entry(const uint8_t *p, size_t n, int be, uint32_t off,
 	return 0;
 }
 
-/* Value i of a SHORT or LONG entry, read where it lies. */
+/*
+ * SHORT (3) or LONG (4) values: the value field holds them when they
+ * fit in its four bytes, else the offset where they are.
+ */
 int
 ctr_ifd_uint(const uint8_t *p, size_t n, int be,
     const struct ctr_ifd_ent *ent, uint32_t i, uint32_t *v)

@@ -258,7 +258,7 @@ img_walk_webp(const uint8_t *p, size_t len, struct img_hdr *h)
  */
 #define IMG_TIFF_PAGES_MAX	(1L << 16)
 
-/* The first SHORT or LONG value of tag in the IFD at off; 0 if none. */
+/* 1 with the first SHORT or LONG value of tag in the IFD at off; 0. */
 static int
 img_tiff_uint(const uint8_t *p, size_t len, int be, uint32_t off,
     uint16_t tag, uint32_t *v)
@@ -288,12 +288,11 @@ img_tiff_data(const uint8_t *p, size_t len, int be, uint32_t off)
 {
 	uint32_t	 at, n;
 
-	if (!img_tiff_uint(p, len, be, off, IMG_TIFF_STRIPS, &at) ||
-	    !img_tiff_uint(p, len, be, off, IMG_TIFF_STRIPBYTES, &n)) {
-		if (!img_tiff_uint(p, len, be, off, IMG_TIFF_TILES, &at) ||
-		    !img_tiff_uint(p, len, be, off, IMG_TIFF_TILEBYTES, &n))
-			return -1;
-	}
+	if ((!img_tiff_uint(p, len, be, off, IMG_TIFF_STRIPS, &at) ||
+	    !img_tiff_uint(p, len, be, off, IMG_TIFF_STRIPBYTES, &n)) &&
+	    (!img_tiff_uint(p, len, be, off, IMG_TIFF_TILES, &at) ||
+	    !img_tiff_uint(p, len, be, off, IMG_TIFF_TILEBYTES, &n)))
+		return -1;
 	return n > 0 && at <= len && n <= len - at ? 0 : -1;
 }
 

@@ -24,7 +24,8 @@
  *
  * This file owns the driver and the JPEG, WebP and GIF walks;
  * strip_out.c the output buffer; strip_png.c the PNG chunks and the inflation budget,
- * strip_exif.c, strip_xmp.c and strip_iptc.c what each strips.
+ * strip_tiff.c TIFF files, in place; strip_exif.c, strip_xmp.c and
+ * strip_iptc.c what each strips.
  */
 #include <ctype.h>
 #include <limits.h>

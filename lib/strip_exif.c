@@ -129,10 +129,14 @@ strip_tiff_type_size(uint32_t type)
 
 /*
  * Empties the IFD at off in place: the values its entries point to and
- * the entries become zeros, its count 0.  Offsets elsewhere hold.
+ * the entries become zeros, its count 0.  Offsets elsewhere hold.  The
+ * values zeroed are drawn from *left: a hostile IFD of many entries that
+ * each claim the whole input would otherwise cost entries x input; one
+ * past it is left where it is, its entry gone.
  */
 static void
-strip_ifd_blank(unsigned char *p, size_t n, int be, uint32_t off)
+strip_ifd_blank(unsigned char *p, size_t n, int be, uint32_t off,
+    size_t *left)
 {
 	size_t		 e, i, count, vlen;
 	uint32_t	 voff;
@@ -148,12 +152,44 @@ strip_ifd_blank(unsigned char *p, size_t n, int be, uint32_t off)
 		if (vlen != 0 && ctr_rd32(p + e + 4, be) > 4 / vlen) {
 			vlen *= ctr_rd32(p + e + 4, be);
 			voff = ctr_rd32(p + e + 8, be);
-			if (voff <= n && vlen <= n - voff)
+			if (voff <= n && vlen <= n - voff && vlen <= *left) {
 				memset(p + voff, 0, vlen);
+				*left -= vlen;
+			}
 		}
 		memset(p + e, 0, 12);
 	}
 	p[off] = p[off + 1] = 0;
+}
+
+/*
+ * strip_exif_blank_gps() from the IFD at ifd rather than the header's
+ * IFD0, for the pages of a TIFF file: its GPS IFD, its Exif IFD's, the
+ * next IFD's.  The values zeroed are drawn from *left, which the caller
+ * sets to what its calls together may zero.
+ */
+int
+strip_exif_blank_gps_at(unsigned char *p, size_t n, int be, uint32_t ifd,
+    size_t *left)
+{
+	uint32_t	 sub, gps[3];
+	int		 i, found = 0;
+
+	/* Where readers look: IFD0, and the Exif IFD and IFD1 besides. */
+	if (ctr_ifd_find(p, n, be, ifd, EXIF_TAG_GPS_INFO_IFD_POINTER,
+	    &gps[found]))
+		found++;
+	if (ctr_ifd_find(p, n, be, ifd, EXIF_TAG_EXIF_IFD_POINTER, &sub) &&
+	    ctr_ifd_find(p, n, be, sub, EXIF_TAG_GPS_INFO_IFD_POINTER,
+	    &gps[found]))
+		found++;
+	if ((sub = ctr_ifd_next(p, n, be, ifd)) != 0 &&
+	    ctr_ifd_find(p, n, be, sub, EXIF_TAG_GPS_INFO_IFD_POINTER,
+	    &gps[found]))
+		found++;
+	for (i = 0; i < found; i++)
+		strip_ifd_blank(p, n, be, gps[i], left);
+	return found;
 }
 
 /*
@@ -165,24 +201,11 @@ strip_ifd_blank(unsigned char *p, size_t n, int be, uint32_t off)
 int
 strip_exif_blank_gps(unsigned char *p, size_t n)
 {
-	uint32_t	 ifd0, sub, gps[3];
-	int		 be, i, found = 0;
+	uint32_t	 ifd0;
+	size_t		 left = n;	/* what a real EXIF's values hold */
+	int		 be;
 
 	if (!ctr_tiff_hdr(p, n, &be, &ifd0))
 		return 0;
-	/* Where readers look: IFD0, and the Exif IFD and IFD1 besides. */
-	if (ctr_ifd_find(p, n, be, ifd0, EXIF_TAG_GPS_INFO_IFD_POINTER,
-	    &gps[found]))
-		found++;
-	if (ctr_ifd_find(p, n, be, ifd0, EXIF_TAG_EXIF_IFD_POINTER, &sub) &&
-	    ctr_ifd_find(p, n, be, sub, EXIF_TAG_GPS_INFO_IFD_POINTER,
-	    &gps[found]))
-		found++;
-	if ((sub = ctr_ifd_next(p, n, be, ifd0)) != 0 &&
-	    ctr_ifd_find(p, n, be, sub, EXIF_TAG_GPS_INFO_IFD_POINTER,
-	    &gps[found]))
-		found++;
-	for (i = 0; i < found; i++)
-		strip_ifd_blank(p, n, be, gps[i]);
-	return found;
+	return strip_exif_blank_gps_at(p, n, be, ifd0, &left);
 }

@@ -1,10 +1,12 @@
 /*
  * What the files of the stripper share: strip.c (the driver, JPEG, WebP,
- * GIF), strip_out.c (the output), strip_png.c, strip_exif.c, strip_xmp.c
- * and strip_iptc.c.
+ * GIF), strip_out.c (the output), strip_png.c, strip_tiff.c, strip_exif.c,
+ * strip_xmp.c and strip_iptc.c.
  */
 #ifndef STRIP_INT_H
 #define STRIP_INT_H
+
+#include <stdint.h>
 
 /* next_in is const: zlib never writes the input. */
 #define ZLIB_CONST
@@ -44,6 +46,8 @@ int		 strip_exif_hdr(const unsigned char *, size_t);
 enum strip_status strip_exif(const unsigned char *, size_t,
 		    unsigned char **, size_t *);
 int		 strip_exif_blank_gps(unsigned char *, size_t);
+int		 strip_exif_blank_gps_at(unsigned char *, size_t, int, uint32_t,
+		    size_t *);
 long		 strip_iim(struct strip_out *, const unsigned char *, size_t);
 int		 strip_irb(struct strip_out *, const unsigned char *, size_t);
 void		 strip_png_count(struct strip_out *, const unsigned char *,

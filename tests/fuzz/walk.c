@@ -6,12 +6,15 @@
  * answer twice, and a walk that takes it says what lib/img.c relies
  * on: sides that are not negative, and for TIFF and BMP sides and
  * frames of at least 1, frames no more than the IFDs the file can
- * hold, an orientation of 0..8 and an alpha flag of 0 or 1.
+ * hold, an orientation of 0..8 and an alpha flag of 0 or 1.  The IFD
+ * readers of lib/ctr.c are driven on their own too, over every value
+ * of every entry a walk reads, where a walk reads only the first.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctr.h"
 #include "img_type.h"
 #include "img_walk.h"
 
@@ -54,6 +57,33 @@ fuzz_walk(const uint8_t *d, size_t n, enum img_type t)
 		fuzz_check(d, n, t, &a);
 }
 
+/* Every value of IFD0's entries of the tags the walk reads, any type. */
+static void
+fuzz_ifd(const uint8_t *d, size_t n)
+{
+	static const uint16_t	 tags[] = { 256, 257, 273, 274, 279, 324,
+		325, 338, 700, 33723, 34377 };
+	struct ctr_ifd_ent	 e;
+	uint32_t		 ifd0, i, v;
+	size_t			 t;
+	int			 be;
+
+	if (!ctr_tiff_hdr(d, n, &be, &ifd0))
+		return;
+	for (t = 0; t < sizeof(tags) / sizeof(tags[0]); t++) {
+		if (!ctr_ifd_entry(d, n, be, ifd0, tags[t], &e))
+			continue;
+		if (e.at > n || n - e.at < 4)
+			__builtin_trap();
+		/* A value past the count is never given. */
+		if (ctr_ifd_uint(d, n, be, &e, e.count, &v))
+			__builtin_trap();
+		for (i = 0; i < e.count && i < 4096; i++)
+			if (!ctr_ifd_uint(d, n, be, &e, i, &v))
+				break;
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -64,6 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((copy = malloc(size > 0 ? size : 1)) == NULL)
 		return 0;
 	memcpy(copy, data, size);
+	fuzz_ifd(copy, size);
 	fuzz_walk(copy, size, img_sniff(copy, size));
 	for (t = IMG_NONE; t <= IMG_LAST; t++)
 		fuzz_walk(copy, size, t);

@@ -2,9 +2,13 @@
  * TIFF and BMP: probing's container walks (img_walk()) on real files
  * made by convert(1) and exiftool(1) at test time, and on hostile ones
  * built here byte by byte (10000 pages, IFDs past the end, IFD loops,
- * BMP heights of INT32_MIN and -70000, a pixel offset past the end);
+ * BMP heights of INT32_MIN and -70000, a pixel offset past the end),
+ * those also through img_check_headers() and the default limits;
  * and the location stripper on a TIFF with GPS and XMP: same length,
- * no GPS nor City left for exiftool, Orientation and pixels unchanged.
+ * no GPS nor City left for exiftool, Orientation and pixels unchanged;
+ * and on one built here with IPTC-NAA and Photoshop resources (IPTC,
+ * its digest, EXIF with GPS, XMP): places gone, the rest and every
+ * size kept, the digest current, nothing exiftool warns of.
  */
 #include <err.h>
 #include <stdarg.h>
@@ -14,6 +18,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <lcms2.h>
+#include <md5.h>
+
+#include "conf.h"
+#include "img.h"
 #include "img_type.h"
 #include "img_walk.h"
 #include "strip.h"
@@ -122,7 +131,7 @@ static const struct {
 	int		 orient, alpha;
 } made[] = {
 	{ "one.tif", "a.png", 40, 30, 1, 1, 0 },
-	{ "be.tif", "a.png -endian MSB", 40, 30, 1, 1, 0 },
+	{ "be.tif", "a.png -define tiff:endian=msb", 40, 30, 1, 1, 0 },
 	{ "lzw.tif", "a.png -compress lzw", 40, 30, 1, 1, 0 },
 	{ "zip.tif", "a.png -compress zip", 40, 30, 1, 1, 0 },
 	{ "tiled.tif", "a.png -define tiff:tile-geometry=16x16", 40, 30, 1,
@@ -165,6 +174,9 @@ test_made(void)
 		    made[i].file);
 		free(b.p);
 	}
+	b = slurp("be.tif");
+	ok(b.len > 2 && b.p[0] == 'M' && b.p[1] == 'M', "be.tif is big-endian");
+	free(b.p);
 
 	sh("cp one.tif or6.tif && exiftool -q -overwrite_original "
 	    "-Orientation=6 -n or6.tif");
@@ -427,6 +439,47 @@ test_tiff_hostile(void)
 	free(p);
 }
 
+/*
+ * The hostile files of issue 18, through img_check_headers() with the
+ * default limits: each refused from its headers alone, the ones that
+ * lie as IMG_BAD, the ones too big as IMG_TOO_BIG.
+ */
+static void
+test_limits(void)
+{
+	struct conf	 c;
+	struct buf	 b;
+	uint8_t		*p;
+	size_t		 n;
+	int32_t		 ht = -70000;
+	enum img_status	 st;
+
+	conf_defaults(&c);
+	n = tiff_chain(&p, 10000);
+	st = img_check_headers(p, n, IMG_TIFF, &c);
+	ok(st == IMG_TOO_BIG, "TIFF of 10000 pages, max_frames %ld: %d",
+	    (long)c.max_frames, st);
+	le32(p + 4, n + 8);
+	st = img_check_headers(p, n, IMG_TIFF, &c);
+	ok(st == IMG_BAD, "TIFF IFD0 past the end: bad (%d)", st);
+	free(p);
+	n = tiff_chain(&p, (size_t)c.max_frames);
+	st = img_check_headers(p, n, IMG_TIFF, &c);
+	ok(st == IMG_OK, "TIFF of max_frames pages: %d", st);
+	free(p);
+
+	b = slurp("b24.bmp");
+	memcpy(b.p + 22, &ht, 4);
+	st = img_check_headers(b.p, b.len, IMG_BMP, &c);
+	ok(st == IMG_TOO_BIG, "BMP of height -70000: too big (%d)", st);
+	ht = INT32_MIN;
+	memcpy(b.p + 22, &ht, 4);
+	st = img_check_headers(b.p, b.len, IMG_BMP, &c);
+	ok(st == IMG_BAD, "BMP of height INT32_MIN: bad (%d)", st);
+	free(b.p);
+	conf_free(&c);
+}
+
 /* Real multi-strip files: the first of several counts, out of line. */
 static void
 test_tiff_strips(void)
@@ -446,49 +499,87 @@ test_tiff_strips(void)
 
 /* ---- stripping ---- */
 
+/* An sRGB ICC profile by lcms2, srgb.icc in dir, for a TIFF to carry. */
 static void
-test_strip(void)
+make_icc(void)
 {
-	char		 a[128], s[128];
+	char		 path[256];
+	cmsHPROFILE	 icc;
+
+	snprintf(path, sizeof(path), "%s/srgb.icc", dir);
+	if ((icc = cmsCreate_sRGBProfile()) == NULL ||
+	    !cmsSaveProfileToFile(icc, path))
+		errx(1, "lcms2: no sRGB profile");
+	cmsCloseProfile(icc);
+}
+
+/*
+ * A TIFF made with an ICC profile by convert, and GPS, XMP City and
+ * Orientation 6 by exiftool.
+ */
+static void
+test_strip_one(const char *name, const char *args)
+{
+	char		 a[128], s[128], file[64];
 	struct buf	 b;
 	uint8_t		*out, *again;
 	size_t		 outlen, againlen;
 	enum strip_status st;
+	struct img_hdr	 h1, h2;
 
-	sh("convert a.png -depth 8 x.tif && exiftool -q -overwrite_original "
-	    "-GPSLatitude=48.85 -GPSLatitudeRef=N -GPSLongitude=2.35 "
-	    "-GPSLongitudeRef=E -XMP:City=Paris -Orientation=6 -n x.tif");
-	sh_line(a, sizeof(a), "exiftool -s -s -s -GPSLatitude -n x.tif");
-	ok(strcmp(a, "48.85") == 0, "control: exiftool wrote GPS: %s", a);
-	b = slurp("x.tif");
+	sh("convert a.png %s -depth 8 -profile srgb.icc %s.tif && exiftool -q "
+	    "-overwrite_original -GPSLatitude=48.85 -GPSLatitudeRef=N "
+	    "-GPSLongitude=2.35 -GPSLongitudeRef=E -XMP:City=Paris "
+	    "-Orientation=6 -n %s.tif", args, name, name);
+	sh_line(a, sizeof(a), "exiftool -s -s -s -GPSLatitude -n %s.tif", name);
+	ok(strcmp(a, "48.85") == 0, "%s: control: exiftool wrote GPS: %s",
+	    name, a);
+	snprintf(file, sizeof(file), "%s.tif", name);
+	b = slurp(file);
 	st = strip_location(b.p, b.len, 1 << 20, &out, &outlen);
-	ok(st == STRIP_DONE && outlen == b.len, "TIFF with GPS and XMP: "
-	    "stripped (%d), %zu bytes of %zu", st, outlen, b.len);
-	if (st != STRIP_DONE)
+	ok(st == STRIP_DONE && outlen == b.len, "%s: TIFF (%c%c) with GPS and "
+	    "XMP: stripped (%d), %zu bytes of %zu", name, b.p[0], b.p[1], st,
+	    outlen, b.len);
+	if (st != STRIP_DONE) {
+		free(b.p);
 		return;
-	spill("x-stripped.tif", out, outlen);
-	sh_line(s, sizeof(s), "exiftool -q -q -s -gps:all -xmp:City "
-	    "x-stripped.tif | wc -l");
-	ok(strcmp(s, "0") == 0, "exiftool finds no GPS, no City: %s lines",
-	    s);
-	sh_line(s, sizeof(s), "exiftool -s -s -s -Orientation -n "
-	    "x-stripped.tif");
-	ok(strcmp(s, "6") == 0, "Orientation kept: %s", s);
-	sh_line(a, sizeof(a), "convert x.tif rgb:- | md5sum");
-	sh_line(s, sizeof(s), "convert x-stripped.tif rgb:- | md5sum");
-	ok(*a != '\0' && strcmp(a, s) == 0, "pixels unchanged");
-	{
-		struct img_hdr	 h1, h2;
-
-		ok(walk(b.p, b.len, &h1) == 0 && walk(out, outlen, &h2) == 0 &&
-		    memcmp(&h1, &h2, sizeof(h1)) == 0,
-		    "the walk says the same of both");
 	}
+	spill("stripped.tif", out, outlen);
+	sh_line(s, sizeof(s), "exiftool -q -q -s -gps:all -xmp:City "
+	    "stripped.tif | wc -l");
+	ok(strcmp(s, "0") == 0, "%s: exiftool finds no GPS, no City: %s lines",
+	    name, s);
+	sh_line(s, sizeof(s), "exiftool -s -s -s -Orientation -n "
+	    "stripped.tif");
+	ok(strcmp(s, "6") == 0, "%s: Orientation kept: %s", name, s);
+	sh_line(a, sizeof(a), "exiftool -b -ICC_Profile srgb.icc | md5sum");
+	sh_line(s, sizeof(s), "exiftool -b -ICC_Profile stripped.tif | md5sum");
+	/* Not the MD5 of nothing: the profile is there. */
+	ok(strncmp(a, "d41d8cd98f00b204e9800998ecf8427e", 32) != 0 &&
+	    strcmp(a, s) == 0, "%s: ICC profile kept", name);
+	sh_line(a, sizeof(a), "convert %s.tif rgb:- | md5sum", name);
+	sh_line(s, sizeof(s), "convert stripped.tif rgb:- | md5sum");
+	ok(*a != '\0' && strcmp(a, s) == 0, "%s: pixels unchanged", name);
+	ok(walk(b.p, b.len, &h1) == 0 && walk(out, outlen, &h2) == 0 &&
+	    memcmp(&h1, &h2, sizeof(h1)) == 0,
+	    "%s: the walk says the same of both", name);
 	ok(strip_location(out, outlen, 1 << 20, &again, &againlen) ==
-	    STRIP_UNCHANGED && again == NULL, "stripping it again: unchanged");
+	    STRIP_UNCHANGED && again == NULL,
+	    "%s: stripping it again: unchanged", name);
 	free(out);
 	free(b.p);
+}
 
+static void
+test_strip(void)
+{
+	struct buf	 b;
+	uint8_t		*out;
+	size_t		 outlen;
+
+	make_icc();
+	test_strip_one("x", "");
+	test_strip_one("xbe", "-define tiff:endian=msb");
 	b = slurp("one.tif");
 	ok(strip_location(b.p, b.len, 1 << 20, &out, &outlen) ==
 	    STRIP_UNCHANGED && out == NULL, "TIFF without location: unchanged");
@@ -497,6 +588,266 @@ test_strip(void)
 	ok(strip_location(b.p, b.len, 1 << 20, &out, &outlen) ==
 	    STRIP_UNCHANGED && out == NULL, "BMP: unchanged");
 	free(b.p);
+}
+
+/* Appends n bytes to p[*len], growing nothing: the caller sized p. */
+static void
+put(uint8_t *p, size_t *len, const void *d, size_t n)
+{
+	memcpy(p + *len, d, n);
+	*len += n;
+}
+
+/* A Photoshop resource of id with an empty name, padded to even. */
+static void
+put_res(uint8_t *p, size_t *len, unsigned id, const void *d, size_t n)
+{
+	uint8_t	 h[12] = { '8', 'B', 'I', 'M', id >> 8, id & 0xff, 0, 0,
+		    n >> 24, n >> 16, n >> 8, n };
+
+	put(p, len, h, 12);
+	put(p, len, d, n);
+	if (n & 1)
+		put(p, len, "", 1);
+}
+
+/*
+ * IIM datasets: record version, Keywords "kw", City "Paris", Country
+ * "France" (two bytes of record and dataset, two of length, the data).
+ */
+static const uint8_t iim[] =
+	"\x1c\x02\x00\x00\x02\x00\x04"
+	"\x1c\x02\x19\x00\x02kw"
+	"\x1c\x02\x5a\x00\x05Paris"
+	"\x1c\x02\x65\x00\x06" "France";
+
+/* An EXIF TIFF (big-endian): IFD0 with the GPS pointer; GPSLatitudeRef. */
+static const uint8_t exif_gps[] = {
+	'M', 'M', 0, 42, 0, 0, 0, 8,
+	0, 1, 0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0,
+	0, 1, 0, 1, 0, 2, 0, 0, 0, 2, 'N', 0, 0, 0, 0, 0, 0, 0,
+};
+
+static const char xmp_city[] =
+	"<?xpacket begin='' id='W5M0MpCehiHzreSzNTczkc9d'?>"
+	"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf="
+	"'http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description "
+	"rdf:about='' xmlns:photoshop='http://ns.adobe.com/photoshop/1.0/' "
+	"xmlns:dc='http://purl.org/dc/elements/1.1/' photoshop:City='Paris' "
+	"dc:format='image/tiff'/></rdf:RDF></x:xmpmeta>"
+	"<?xpacket end='w'?>";
+
+/*
+ * A 1 x 1 TIFF whose IFD0 has IPTC-NAA (type LONG, as exiftool writes
+ * it) and Photoshop resources: the IPTC digest, the IPTC, EXIF, XMP.
+ * Returns its length; p must hold 4096 bytes.
+ */
+static size_t
+tiff_irb(uint8_t *p)
+{
+	uint8_t		 ifd[2 + 7 * 12 + 4], irb[2048], md[16], iim36[36];
+	size_t		 len = 0, irblen = 0, iptcat, irbat;
+	MD5_CTX		 ctx;
+
+	/* The same IPTC in both places, as writers keep it. */
+	memset(iim36, 0, sizeof(iim36));
+	memcpy(iim36, iim, sizeof(iim) - 1);
+	MD5Init(&ctx);
+	MD5Update(&ctx, iim36, sizeof(iim36));
+	MD5Final(md, &ctx);
+	put_res(irb, &irblen, 0x0425, md, 16);
+	put_res(irb, &irblen, 0x0404, iim36, sizeof(iim36));
+	put_res(irb, &irblen, 0x0422, exif_gps, sizeof(exif_gps));
+	put_res(irb, &irblen, 0x0424, xmp_city, sizeof(xmp_city) - 1);
+
+	iptcat = 10 + sizeof(ifd);
+	irbat = iptcat + 36;	/* iim, zero-padded to 36: 9 LONGs */
+	memset(ifd, 0, sizeof(ifd));
+	le16(ifd, 7);
+	entry(ifd + 2, 256, 3, 1);
+	entry(ifd + 14, 257, 4, 1);
+	entry(ifd + 26, 262, 3, 1);
+	entry(ifd + 38, 273, 4, 8);
+	entry(ifd + 50, 279, 3, 1);
+	entry(ifd + 62, 33723, 4, iptcat);
+	le32(ifd + 62 + 4, 9);
+	entry(ifd + 74, 34377, 7, irbat);
+	le32(ifd + 74 + 4, irblen);
+
+	memset(p, 0, 4096);
+	put(p, &len, "II*\0\x0a\0\0\0\x80\0", 10);
+	put(p, &len, ifd, sizeof(ifd));
+	put(p, &len, iim36, sizeof(iim36));
+	put(p, &len, irb, irblen);
+	return len;
+}
+
+static void
+test_strip_irb(void)
+{
+	char		 s[256];
+	uint8_t		 p[4096], *out;
+	size_t		 n, outlen;
+	enum strip_status st;
+
+	n = tiff_irb(p);
+	spill("irb.tif", p, n);
+	sh_line(s, sizeof(s), "exiftool -q -q -a -s -s -s -City "
+	    "-Country-PrimaryLocationName -GPSLatitudeRef irb.tif | "
+	    "tr '\\n' ' '");
+	ok(strcmp(s, "Paris Paris Paris France France North ") == 0,
+	    "control: exiftool finds the places of the built TIFF: %s", s);
+	sh_line(s, sizeof(s), "exiftool -a -warning irb.tif | wc -l");
+	ok(strcmp(s, "0") == 0, "control: and warns of nothing");
+	st = strip_location(p, n, 1 << 20, &out, &outlen);
+	ok(st == STRIP_DONE && outlen == n, "IPTC and Photoshop: stripped "
+	    "(%d), %zu bytes of %zu", st, outlen, n);
+	if (st != STRIP_DONE)
+		return;
+	spill("irb-stripped.tif", out, outlen);
+	ok(memcmp(out, p, 10 + 2 + 7 * 12 + 4) == 0,
+	    "header and IFD0 as they were");
+	sh_line(s, sizeof(s), "exiftool -q -q -a -s -s -s -City "
+	    "-Country-PrimaryLocationName -gps:all irb-stripped.tif | "
+	    "wc -l");
+	ok(strcmp(s, "0") == 0, "exiftool finds no place: %s lines", s);
+	sh_line(s, sizeof(s), "exiftool -q -q -a -s -s -s -Keywords "
+	    "-XMP:Format irb-stripped.tif | tr '\\n' ' '");
+	ok(strcmp(s, "kw kw image/tiff ") == 0, "the rest kept: %s", s);
+	sh_line(s, sizeof(s), "exiftool -a -warning irb-stripped.tif | "
+	    "wc -l");
+	ok(strcmp(s, "0") == 0, "exiftool warns of nothing: %s lines", s);
+	sh_line(s, sizeof(s), "exiftool -q -q -s -s -s -IPTCDigest "
+	    "-CurrentIPTCDigest irb-stripped.tif | uniq | wc -l");
+	ok(strcmp(s, "1") == 0, "the IPTC digest is current");
+	free(out);
+}
+
+/*
+ * A little-endian TIFF of pages 1 x 1 pages of six entries, the sixth
+ * PlanarConfiguration, or (on the last page, or on all with all set)
+ * tag of type, count and value; then extra bytes of the caller at
+ * *extra_at.  Returns its length; *b is malloc'd.
+ */
+static size_t
+tiff_pages(uint8_t **b, size_t pages, int all, uint16_t tag, uint16_t type,
+    uint32_t count, size_t extra, size_t *extra_at)
+{
+	size_t	 i, ifdlen = 2 + 6 * 12 + 4, n;
+	uint8_t	*p, *d;
+
+	*extra_at = 10 + ifdlen * pages;
+	n = *extra_at + extra;
+	if ((p = calloc(1, n)) == NULL)
+		err(1, NULL);
+	memcpy(p, "II*\0\x0a\0\0\0\x80\0", 10);
+	for (i = 0; i < pages; i++) {
+		d = p + 10 + ifdlen * i;
+		le16(d, 6);
+		entry(d + 2, 256, 3, 1);
+		entry(d + 14, 257, 4, 1);
+		entry(d + 26, 262, 3, 1);
+		entry(d + 38, 273, 4, 8);
+		entry(d + 50, 279, 3, 1);
+		if (all || i + 1 == pages) {
+			entry(d + 62, tag, type, *extra_at);
+			le32(d + 62 + 4, count);
+		} else
+			entry(d + 62, 284, 3, 1);
+		le32(d + 74, i + 1 < pages ? 10 + ifdlen * (i + 1) : 0);
+	}
+	*b = p;
+	return n;
+}
+
+/*
+ * A GPS IFD of 16000 entries that each claim the same 4 MiB of values:
+ * blanking them one by one would zero 64 GB; the values zeroed are
+ * bounded by the file, so it is fast, and the GPS is gone all the same.
+ */
+static void
+test_strip_gps_bomb(void)
+{
+	uint8_t		*p, *out, *g;
+	size_t		 n, at, outlen, i, nent = 16000, vlen = 4 << 20;
+	enum strip_status st;
+	double		 t0, ms;
+
+	n = tiff_pages(&p, 1, 0, 34853, 4, 1, 2 + 12 * nent + 4 + vlen, &at);
+	g = p + at;
+	le16(g, nent);
+	for (i = 0; i < nent; i++) {
+		le16(g + 2 + 12 * i, 1 + i % 30);
+		le16(g + 2 + 12 * i + 2, 1);
+		le32(g + 2 + 12 * i + 4, vlen);
+		le32(g + 2 + 12 * i + 8, at + 2 + 12 * nent + 4);
+	}
+	memset(g + 2 + 12 * nent + 4, 'N', vlen);
+	t0 = now_ms();
+	st = strip_location(p, n, 1 << 20, &out, &outlen);
+	ms = now_ms() - t0;
+	ok(st == STRIP_DONE && ms < 1000 && out[at] == 0 && out[at + 1] == 0,
+	    "GPS IFD of 16000 entries on 4 MiB each: emptied (%d) in %.1f ms",
+	    st, ms);
+	free(out);
+	free(p);
+}
+
+/* Location on the third page only, where exiftool finds it too. */
+static void
+test_strip_pages(void)
+{
+	char		 s[256];
+	uint8_t		*p, *out;
+	size_t		 n, at, outlen;
+	enum strip_status st;
+	double		 t0, ms;
+	/* A GPS IFD of GPSLatitudeRef "N". */
+	static const uint8_t	 gps[] = { 1, 0, 1, 0, 2, 0, 2, 0, 0, 0, 'N',
+		0, 0, 0, 0, 0, 0, 0 };
+
+	n = tiff_pages(&p, 3, 0, 34853, 4, 1, sizeof(gps), &at);
+	memcpy(p + at, gps, sizeof(gps));
+	spill("gps3.tif", p, n);
+	sh_line(s, sizeof(s), "exiftool -q -q -s -s -s -GPSLatitudeRef "
+	    "gps3.tif");
+	ok(strcmp(s, "North") == 0, "control: exiftool finds the GPS of "
+	    "page 3: %s", s);
+	st = strip_location(p, n, 1 << 20, &out, &outlen);
+	ok(st == STRIP_DONE && outlen == n, "GPS on page 3: stripped (%d)",
+	    st);
+	if (st == STRIP_DONE) {
+		spill("gps3-stripped.tif", out, outlen);
+		sh_line(s, sizeof(s), "exiftool -q -q -s -gps:all "
+		    "gps3-stripped.tif | wc -l");
+		ok(strcmp(s, "0") == 0, "exiftool finds no GPS: %s lines", s);
+	}
+	free(out);
+	free(p);
+
+	n = tiff_pages(&p, 3, 0, 700, 1, sizeof(xmp_city) - 1,
+	    sizeof(xmp_city) - 1, &at);
+	memcpy(p + at, xmp_city, sizeof(xmp_city) - 1);
+	st = strip_location(p, n, 1 << 20, &out, &outlen);
+	ok(st == STRIP_DONE && memmem(out, outlen, "Paris", 5) == NULL &&
+	    memmem(out, outlen, "image/tiff", 10) != NULL,
+	    "XMP City on page 3: blanked (%d)", st);
+	free(out);
+	free(p);
+
+	/*
+	 * 20000 pages, each pointing at one XMP block of 64 KiB: far more
+	 * than the file holds, refused, fast.
+	 */
+	n = tiff_pages(&p, 20000, 1, 700, 1, 65536, 65536, &at);
+	memcpy(p + at, xmp_city, sizeof(xmp_city) - 1);
+	t0 = now_ms();
+	st = strip_location(p, n, 1 << 20, &out, &outlen);
+	ms = now_ms() - t0;
+	ok(st == STRIP_BAD && out == NULL && ms < 1000, "20000 pages on one "
+	    "XMP block: refused (%d) in %.1f ms", st, ms);
+	free(p);
+	test_strip_gps_bomb();
 }
 
 int
@@ -510,7 +861,11 @@ main(void)
 	test_tiff_pages();
 	test_tiff_hostile();
 	test_tiff_strips();
+	test_limits();
 	test_strip();
-	sh("rm -rf %s", dir);
+	test_strip_irb();
+	test_strip_pages();
+	if (getenv("T_TIFF_KEEP") == NULL)
+		sh("rm -rf %s", dir);
 	return tap_done();
 }
