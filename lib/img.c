@@ -12,6 +12,11 @@
  * WebP dimensions and frames therefore come from the container walk
  * alone.  FIXME: linking libwebpdemux (WebPGetFeatures, WebPDemux) would
  * replace img_walk_webp's header reading with the library's own.
+ *
+ * HEIC and AVIF are not ImageMagick's (lib/heic.c): their dimensions and
+ * orientation come from the walk of their meta box (lib/bmff.c), and
+ * libheif reads the boxes, decoding nothing, to say it takes them.  A
+ * TIFF is pinged for its first page alone; its pages are the walk's.
  */
 #include <sys/types.h>
 

@@ -13,7 +13,7 @@
 struct img_hdr {
 	long		 width;		/* as stored, before EXIF rotation */
 	long		 height;
-	long		 frames;	/* WebP only; 0: ask the decoder */
+	long		 frames;	/* WebP, TIFF pages, HEIF 1; 0: ask the decoder */
 	const uint8_t	*exif;		/* WebP only: the EXIF chunk, or NULL */
 	size_t		 exif_len;
 	int orient;	/* EXIF orientation 1..8 the container says; 0: none */
