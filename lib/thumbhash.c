@@ -16,13 +16,16 @@
  * reference rounds twice.
  *
  * One difference is left: glibc's cos and V8's differ in the last bit
- * for about 3% of the arguments used here.  It shows only in a flat
- * channel (a flat colour's, a red-blue gradient's luminance), whose AC
- * terms are sums that cancel to rounding noise and are then divided by
- * their own tiny maximum; the header gives that channel a scale of 0,
- * so the decoder multiplies the differing nibbles by zero and paints the
- * same placeholder.  FIXME: a cos with V8's roundings (fdlibm's) would
- * make those bytes the reference's too.
+ * for about 3% of the arguments used here.  Terms of a photo's DCT are
+ * far from a step and come out the same; but a term that is zero but
+ * for rounding (every AC term of a flat channel, the odd terms of a
+ * symmetric image) is a sum that cancels, and its sign follows those
+ * last bits.  Scaled by a real maximum it sits at 7.5 and rounds to 7 or
+ * to 8; in a flat channel, scaled by its own tiny maximum, it lands
+ * anywhere, but the header gives that channel a scale of 0 and the
+ * decoder multiplies it by zero.  So flat colours and gradients may
+ * differ from the reference in a nibble or two, invisibly.  FIXME: a cos
+ * with V8's roundings (fdlibm's) would make those bytes the same too.
  */
 #include <math.h>
 #include <stdint.h>
