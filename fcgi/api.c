@@ -67,6 +67,11 @@ api_image_json(struct app *app, struct http_req *req,
 		http_printf(req, "\"delete_token\": \"%s\", "
 		    "\"delete_url\": \"%s/%s/delete/%s\", ",
 		    token, base, id, token);
+	/* Base64 of our own bytes: nothing in it needs escaping. */
+	if (*img->placeholder != '\0')
+		http_printf(req, "\"placeholder\": \"%s\", ", img->placeholder);
+	else
+		http_puts(req, "\"placeholder\": null, ");
 	http_puts(req, "\"variants\": {");
 	for (s = size_list; s->name != NULL; s++) {
 		if (s != size_list)

@@ -91,6 +91,8 @@ struct db_image {
 	char		 upload_type[8];	/* the file as sent when kept
 					   beside the original, else "" */
 	char		 variant_type[8];	/* what the variants are made as */
+	char		 placeholder[48];	/* its ThumbHash in base64, or
+					   "" before the variants */
 	long		 width, height, frames;
 	long long	 bytes;
 	time_t		 created;
@@ -162,12 +164,15 @@ struct db_variant {
 };
 
 /*
- * Records the variants and deletes the job, all or nothing.  DB_NOT_FOUND
- * when the image is gone (deleted or taken down meanwhile): nothing is
- * recorded, and the blobs written for it are the caller's to delete.
+ * Records the variants and the image's placeholder (hash[0..hashlen),
+ * NULL when hashlen is 0) and deletes the job, all or nothing.
+ * DB_NOT_FOUND when the image is gone (deleted or taken down meanwhile):
+ * nothing is recorded, and the blobs written for it are the caller's to
+ * delete.
  */
 enum db_status	 db_job_done(struct db *, int64_t image_id,
-		    const struct db_variant *v, int n);
+		    const struct db_variant *v, int n, const uint8_t *hash,
+		    size_t hashlen);
 
 /*
  * Puts the job back with an exponential backoff and jitter, or marks it

@@ -14,7 +14,8 @@
 #define DB_IMAGE_COLS	"id, encode(sha256, 'hex'), type, width, height, " \
 			"frames, bytes, extract(epoch FROM created_at)::bigint, " \
 			"coalesce(upload_type::text, ''), " \
-			"coalesce(variant_type, type)"
+			"coalesce(variant_type, type), " \
+			"coalesce(encode(placeholder, 'base64'), '')"
 
 static const struct db_stmt db_st_by_id = {
 	"SELECT " DB_IMAGE_COLS " FROM images WHERE id = $1", 1 };
@@ -69,6 +70,8 @@ db_image_row(PGresult *res, struct db_image *out)
 	    sizeof(out->upload_type));
 	strlcpy(out->variant_type, PQgetvalue(res, 0, 9),
 	    sizeof(out->variant_type));
+	strlcpy(out->placeholder, PQgetvalue(res, 0, 10),
+	    sizeof(out->placeholder));
 	PQclear(res);
 	return DB_OK;
 }

@@ -57,8 +57,10 @@ static const struct db_stmt db_st_done = {
 	"ON CONFLICT (image_id, size, format) DO UPDATE SET "
 	"width = excluded.width, height = excluded.height, "
 	"bytes = excluded.bytes, created_at = now()), "
-	"j AS (DELETE FROM resize_jobs WHERE image_id = $1) "
-	"SELECT count(*) FROM img", 6 };
+	"j AS (DELETE FROM resize_jobs WHERE image_id = $1), "
+	"p AS (UPDATE images SET placeholder = $7 "
+	"WHERE id = (SELECT id FROM img)) "
+	"SELECT count(*) FROM img", 7 };
 /* 2^attempts seconds, capped at an hour, times a jitter of 0.5 to 1. */
 static const struct db_stmt db_st_fail = {
 	"UPDATE resize_jobs SET last_error = $2, "
@@ -110,10 +112,13 @@ db_array_add(char *buf, size_t sz, const char *item)
 
 enum db_status
 db_job_done(struct db *db, int64_t image_id, const struct db_variant *v,
-    int n)
+    int n, const uint8_t *hash, size_t hashlen)
 {
 	char		 id[24], a[5][512] = { "", "", "", "", "" }, num[24];
-	const char	*params[] = { id, a[0], a[1], a[2], a[3], a[4] };
+	const char	*params[] = { id, a[0], a[1], a[2], a[3], a[4],
+			    hashlen > 0 ? (const char *)hash : NULL };
+	int		 lengths[] = { 0, 0, 0, 0, 0, 0, (int)hashlen };
+	int		 formats[] = { 0, 0, 0, 0, 0, 0, 1 };
 	PGresult	*res;
 	enum db_status	 rc;
 	int		 i, bad = 0;
@@ -135,7 +140,8 @@ db_job_done(struct db *db, int64_t image_id, const struct db_variant *v,
 		log_errx("db: job %" PRId64 ": bad variant list", image_id);
 		return DB_FAIL;
 	}
-	if ((rc = db_run(db, &db_st_done, params, NULL, NULL, &res)) != DB_OK)
+	rc = db_run(db, &db_st_done, params, lengths, formats, &res);
+	if (rc != DB_OK)
 		return rc;
 	rc = strcmp(PQgetvalue(res, 0, 0), "0") == 0 ? DB_NOT_FOUND : DB_OK;
 	PQclear(res);

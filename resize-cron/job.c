@@ -11,11 +11,18 @@
 #include "id.h"
 #include "img.h"
 #include "log.h"
+#include "placeholder.h"
 #include "resize.h"
 #include "size.h"
 #include "store.h"
 #include "textfile.h"
 #include "variant.h"
+
+/* The placeholder made with the variants, for db_job_done(). */
+struct resize_ph {
+	uint8_t		 hash[THUMBHASH_MAX];
+	size_t		 len;
+};
 
 static enum db_status
 resize_fail(struct resize *r, const struct db_job *job, const char *why)
@@ -52,10 +59,14 @@ resize_store_all(struct resize *r, const char *id, struct variant *out,
 	return STORE_OK;
 }
 
-/* Makes and stores the variants of img; -1 with why set on failure. */
+/*
+ * Makes and stores the variants of img, and its placeholder into ph;
+ * -1 with why set on failure.
+ */
 static int
 resize_make(struct resize *r, const struct db_image *img, const char *id,
-    struct db_variant *v, size_t *n, char *why, size_t whysz)
+    struct db_variant *v, size_t *n, struct resize_ph *ph, char *why,
+    size_t whysz)
 {
 	struct variant		 out[VARIANT_MAX];
 	struct store_buf	 orig;
@@ -90,6 +101,7 @@ resize_make(struct resize *r, const struct db_image *img, const char *id,
 		return -1;
 	}
 	store_buf_free(&orig);
+	(void)placeholder_make(out, *n, ph->hash, &ph->len);
 	rc = resize_store_all(r, id, out, *n, v);
 	variant_free(out, *n);
 	if (rc != STORE_OK) {
@@ -138,6 +150,7 @@ resize_job(struct resize *r, const struct db_job *job)
 {
 	struct db_image		 img;
 	struct db_variant	 v[VARIANT_MAX];
+	struct resize_ph	 ph = { { 0 }, 0 };
 	enum db_status		 rc;
 	char			 id[ID_LEN + 1], why[256];
 	size_t			 n;
@@ -153,10 +166,11 @@ resize_job(struct resize *r, const struct db_job *job)
 		/* Not left claimed for a lease: an attempt, with its why. */
 		rc = resize_fail(r, job, "read the image row: database error");
 	else if (rc == DB_OK &&
-	    resize_make(r, &img, id, v, &n, why, sizeof(why)) == -1)
+	    resize_make(r, &img, id, v, &n, &ph, why, sizeof(why)) == -1)
 		rc = resize_fail(r, job, why);
 	else if (rc == DB_OK &&
-	    (rc = db_job_done(r->db, job->image_id, v, n)) == DB_OK) {
+	    (rc = db_job_done(r->db, job->image_id, v, n, ph.hash,
+	    ph.len)) == DB_OK) {
 		log_info("%zu variants", n);
 		textfile_count(TEXTFILE_DONE);
 	} else if (rc == DB_NOT_FOUND)

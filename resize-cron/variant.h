@@ -1,6 +1,6 @@
 /*
  * Making the variants of one image: decoded once, then large, medium and
- * small each scaled from the one before, each encoded in the original's
+ * small each scaled from the one before, each encoded in the variants'
  * format and, unless that is WebP already, as a WebP twin.
  */
 #ifndef VARIANT_H
@@ -26,7 +26,8 @@ struct variant {
 
 /*
  * Makes every variant of the image in buf (of the sniffed type) into
- * out[0..*n), in format (img_variant_type()) and as WebP twins.  Returns 0, or -1 with the reason in err (the image is
+ * out[0..*n), in format (img_variant_type()) and as WebP twins.
+ * Returns 0, or -1 with the reason in err (the image is
  * refused by the decoder, over a limit, or an encoder failed), in which
  * case out holds nothing.  img_init() must have run.
  */

@@ -56,6 +56,18 @@ deps_install() {
 	return $rc
 }
 
+# deps_npm DIR: installs DIR's npm packages as its package-lock.json
+# pins them (npm ci), unless node_modules is there and newer than the
+# lock; quiet unless it fails.  Needs npm (DEPS_TEST).
+deps_npm() {
+	local log
+	[ "$1/node_modules/.package-lock.json" -nt "$1/package-lock.json" ] &&
+		return 0
+	command -v npm >/dev/null 2>&1 || { echo "deps_npm: no npm" >&2; return 1; }
+	log=$(cd "$1" && npm ci --no-audit --no-fund 2>&1) ||
+		{ printf '%s\n' "$log" >&2; return 1; }
+}
+
 # deps_build: configures once, then makes; quiet unless it fails.
 deps_build() {
 	[ -x configure ] || ./autogen.sh >/dev/null 2>&1 || return 1

@@ -248,7 +248,8 @@ test_job_done(struct db *db)
 		ok(0, "an image and its job inserted");
 		return;
 	}
-	ok(db_job_done(db, id, v, 2) == DB_OK &&
+	ok(db_job_done(db, id, v, 2, (const uint8_t *)"\x21\x22\x23\x24\x25",
+	    5) == DB_OK &&
 	    strcmp(t_value(db, "SELECT count(*) FROM variants WHERE "
 	    "image_id = " T_PURGE_ID), "2") == 0 &&
 	    strcmp(t_value(db, "SELECT count(*) FROM resize_jobs WHERE "
@@ -257,7 +258,7 @@ test_job_done(struct db *db)
 	ok(t_exec(db, "DELETE FROM images WHERE id = " T_PURGE_ID) &&
 	    t_exec(db, ins) &&
 	    t_exec(db, "DELETE FROM images WHERE id = " T_PURGE_ID) &&
-	    db_job_done(db, id, v, 2) == DB_NOT_FOUND &&
+	    db_job_done(db, id, v, 2, NULL, 0) == DB_NOT_FOUND &&
 	    strcmp(t_value(db, "SELECT count(*) FROM variants WHERE "
 	    "image_id = " T_PURGE_ID), "0") == 0,
 	    "an image deleted meanwhile: DB_NOT_FOUND, nothing recorded");
