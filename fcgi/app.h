@@ -25,7 +25,7 @@ struct db_image;
  * A variant asked for before it is made waits for its job, at most
  * SERVE_WAIT_SLOTS requests at once on a node (of var.fcgi_procs, 8).
  */
-#define SERVE_WAIT_SLOTS	2
+#define SERVE_WAIT_SLOTS	4
 #define SERVE_WAIT_SLOT_FILE	"imghost-fcgi.wait"
 
 /* GET /healthz: 200 when the database and the store answer, else 503. */
