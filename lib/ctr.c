@@ -101,42 +101,6 @@ ctr_tiff_hdr(const uint8_t *p, size_t n, int *be, uint32_t *ifd0)
 
 /* An IFD: a count, then 12-byte entries of tag, type, count, value. */
 int
-ctr_ifd_find(const uint8_t *p, size_t n, int be, uint32_t off,
-    uint16_t tag, uint32_t *val)
-{
-	size_t	 e, i, count;
-
-	if (off > n || n - off < 2)
-		return 0;
-	count = ctr_rd16(p + off, be);
-	for (i = 0; i < count; i++) {
-		e = off + 2 + 12 * i;
-		if (e > n || n - e < 12)
-			return 0;
-		if (ctr_rd16(p + e, be) == tag) {
-			*val = ctr_rd32(p + e + 8, be);
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* The next IFD's offset follows the last entry. */
-uint32_t
-ctr_ifd_next(const uint8_t *p, size_t n, int be, uint32_t off)
-{
-	size_t	 e;
-
-	if (off > n || n - off < 2)
-		return 0;
-	e = off + 2 + 12 * (size_t)ctr_rd16(p + off, be);
-	if (e > n || n - e < 4)
-		return 0;
-	return ctr_rd32(p + e, be);
-}
-
-/* As ctr_ifd_find(), the whole entry kept. */
-int
 ctr_ifd_entry(const uint8_t *p, size_t n, int be, uint32_t off,
     uint16_t tag, struct ctr_ifd_ent *ent)
 {
@@ -158,6 +122,33 @@ ctr_ifd_entry(const uint8_t *p, size_t n, int be, uint32_t off,
 		return 1;
 	}
 	return 0;
+}
+
+/* The value field of ctr_ifd_entry()'s entry. */
+int
+ctr_ifd_find(const uint8_t *p, size_t n, int be, uint32_t off,
+    uint16_t tag, uint32_t *val)
+{
+	struct ctr_ifd_ent	 ent;
+
+	if (!ctr_ifd_entry(p, n, be, off, tag, &ent))
+		return 0;
+	*val = ent.val;
+	return 1;
+}
+
+/* The next IFD's offset follows the last entry. */
+uint32_t
+ctr_ifd_next(const uint8_t *p, size_t n, int be, uint32_t off)
+{
+	size_t	 e;
+
+	if (off > n || n - off < 2)
+		return 0;
+	e = off + 2 + 12 * (size_t)ctr_rd16(p + off, be);
+	if (e > n || n - e < 4)
+		return 0;
+	return ctr_rd32(p + e, be);
 }
 
 /*
