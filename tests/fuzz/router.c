@@ -51,7 +51,9 @@ fuzz_key(const char *path, const struct serve_target *t)
 		__builtin_trap();
 	if (img_ext(t->type) == NULL || strcmp(dot + 1, img_ext(t->type)) != 0)
 		__builtin_trap();
-	if (strcmp(t->size, "original") != 0 && size_find(t->size) == NULL)
+	/* "upload" is the file as sent, of the types kept so alone. */
+	if (strcmp(t->size, "original") != 0 && size_find(t->size) == NULL &&
+	    (strcmp(t->size, "upload") != 0 || !img_kept_as_sent(t->type)))
 		__builtin_trap();
 	/* "ID/NAME.EXT" is its own key; "ID.EXT" is the original's. */
 	if (strchr(path, '/') != NULL && strcmp(path, t->key) != 0)
