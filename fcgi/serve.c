@@ -301,7 +301,7 @@ serve_wait(struct app *app, const struct serve_target *t,
 	int64_t			 id = id_to_int(t->id);
 	int			 fd, waited, made;
 
-	if (app->wait_slots.dir == NULL || !size_find(t->size) ||
+	if (app->wait_slots.dir[0] == '\0' || !size_find(t->size) ||
 	    db_job_hurry(app->db, id) != DB_OK ||
 	    slot_take(&app->wait_slots, &fd) == -1)
 		return 0;

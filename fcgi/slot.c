@@ -19,12 +19,14 @@
 void
 slots_init(struct slots *s, const char *dir, const char *name, long long n)
 {
-	free(s->dir);
-	s->dir = NULL;
 	s->name = name;
 	s->n = n;
-	if (dir != NULL && (s->dir = strdup(dir)) == NULL)
-		log_warnx("%s: out of memory: no cap", name);
+	s->dir[0] = '\0';
+	if (dir != NULL && strlcpy(s->dir, dir, sizeof(s->dir)) >=
+	    sizeof(s->dir)) {
+		log_warnx("%s: socket directory path too long: no cap", name);
+		s->dir[0] = '\0';
+	}
 }
 
 /* Opens and locks slot i: its fd, or -1 (errno EWOULDBLOCK: taken). */
@@ -57,7 +59,7 @@ slot_take(const struct slots *s, int *fd)
 	long long	 i;
 
 	*fd = -1;
-	if (s->dir == NULL)
+	if (s->dir[0] == '\0')
 		return 0;
 	for (i = 0; i < s->n; i++) {
 		if ((*fd = slot_try(s, i)) != -1)

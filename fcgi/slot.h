@@ -6,7 +6,7 @@
 #define SLOT_H
 
 struct slots {
-	char		*dir;	/* of the lock files; NULL: no cap */
+	char		 dir[1024];	/* of the lock files; "": no cap */
 	const char	*name;	/* their name before ".0", ".1", ... */
 	long long	 n;
 };
@@ -14,8 +14,8 @@ struct slots {
 /*
  * A slot is one of n lock files in dir (NAME.0 and on), locked with
  * flock(), which the kernel lets go when the file is closed or the
- * process ends however it ends.  dir NULL: no cap.  dir is copied; name
- * must outlive s.
+ * process ends however it ends.  dir NULL (or too long, logged): no cap.
+ * dir is copied; name must outlive s.
  */
 void		slots_init(struct slots *s, const char *dir, const char *name,
 		    long long n);

@@ -22,20 +22,22 @@ timed() {
 	MS=$((($(date +%s%N) - t0) / 1000000))
 }
 
-# resizers: how many resizer sessions the current database has.
-resizers() {
-	psql_q "SELECT count(*) FROM pg_stat_activity
+# resizer_up: true once a resizer session began after $since (not the
+# last one's, which may linger); a function, so wait_for asks each time.
+resizer_up() {
+	[ "$(psql_q "SELECT count(*) FROM pg_stat_activity
 		WHERE application_name = 'imghost-resize'
-		AND datname = current_database()"
+		AND datname = current_database()
+		AND backend_start > '$since'")" -gt 0 ]
 }
 
 # start_resizer: one --loop worker, connected; its PID in pid.
 start_resizer() {
+	since=$(psql_q "SELECT now()")
 	( resizer_env; exec "$TOP/imghost-resize" --workers 1 --loop ) \
 		2>>"$TMP/resize.log" &
 	pid=$!
-	wait_for "$STORE: the resizer is connected" 10 \
-		test "$(resizers)" -gt 0
+	wait_for "$STORE: the resizer is connected" 30 resizer_up
 }
 
 # metric NAME: its value on the current stack's /metrics.
