@@ -11,7 +11,6 @@
  * and the same orientation afterwards, and the pixels decode the same.
  */
 #include <err.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,90 +20,8 @@
 #include "ctr.h"
 #include "img_walk.h"
 #include "strip.h"
+#include "scratch.h"
 #include "tap.h"
-
-struct buf {
-	uint8_t		*p;
-	size_t		 len;
-};
-
-static char	 dir[] = "/tmp/t_bmff.XXXXXX";
-
-/* Runs a shell command in dir; setup failures end the test. */
-static void __attribute__((format(printf, 1, 2)))
-sh(const char *fmt, ...)
-{
-	char	 cmd[1024], full[1200];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "cd %s && %s", dir, cmd);
-	if (system(full) != 0)
-		errx(1, "setup failed: %s", full);
-}
-
-/* The first line a shell command prints in dir, without its newline. */
-static char * __attribute__((format(printf, 1, 2)))
-sh_out(const char *fmt, ...)
-{
-	static char	 got[256];
-	char		 cmd[1024], full[1200];
-	va_list		 ap;
-	FILE		*p;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "cd %s && %s", dir, cmd);
-	if ((p = popen(full, "r")) == NULL)
-		err(1, "popen");
-	if (fgets(got, sizeof(got), p) == NULL)
-		*got = '\0';
-	pclose(p);
-	got[strcspn(got, "\n")] = '\0';
-	return got;
-}
-
-static char *
-path(const char *name)
-{
-	static char	 p[256];
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	return p;
-}
-
-static struct buf
-slurp(const char *name)
-{
-	struct buf	 b;
-	FILE		*f;
-	long		 n;
-
-	if ((f = fopen(path(name), "rb")) == NULL)
-		err(1, "%s", name);
-	if (fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0)
-		err(1, "%s", name);
-	rewind(f);
-	b.len = (size_t)n;
-	if ((b.p = malloc(b.len + 1)) == NULL ||
-	    fread(b.p, 1, b.len, f) != b.len)
-		err(1, "%s", name);
-	fclose(f);
-	return b;
-}
-
-static void
-spit(const char *name, const void *p, size_t len)
-{
-	FILE	*f;
-
-	if ((f = fopen(path(name), "wb")) == NULL ||
-	    fwrite(p, 1, len, f) != len || fclose(f) != 0)
-		err(1, "%s", name);
-}
 
 /* ---- building boxes ---- */
 
@@ -475,15 +392,15 @@ test_made(void)
 	size_t		 i;
 	int		 r;
 
-	sh("convert -size 64x48 plasma:fractal plasma.heic && "
+	scratch_sh("convert -size 64x48 plasma:fractal plasma.heic && "
 	    "convert -size 64x48 plasma:fractal plasma.avif");
-	sh("convert -size 32x24 xc:none -fill red -draw "
+	scratch_sh("convert -size 32x24 xc:none -fill red -draw "
 	    "'rectangle 4,4 20,16' PNG32:alpha.png && "
 	    "convert -size 32x24 xc:blue PNG24:opaque.png");
-	sh("for f in alpha opaque; do heif-enc -q 50 $f.png -o $f.heic && "
+	scratch_sh("for f in alpha opaque; do heif-enc -q 50 $f.png -o $f.heic && "
 	    "heif-enc -q 50 $f.png -o $f.avif; done >/dev/null");
 	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
-		b = slurp(made[i].file);
+		b = scratch_read(made[i].file);
 		r = walk(&b, &h);
 		ok(r == 0 && h.width == made[i].w &&
 		    h.height == made[i].h && h.frames == 1 &&
@@ -642,7 +559,7 @@ test_orient(void)
 	size_t		 i;
 	int		 r;
 
-	f = slurp("plasma.avif");
+	f = scratch_read("plasma.avif");
 	av1_parts(&f, &av1c, &data);
 	memset(&m, 0, sizeof(m));
 	m.w = 64;
@@ -651,9 +568,9 @@ test_orient(void)
 	m.av1c = &av1c;
 	m.data = &data;
 	b = mk_avif(&m);
-	spit("o0.avif", b.p, b.len);
+	scratch_write("o0.avif", b.p, b.len);
 	free(b.p);
-	sh("heif-convert o0.avif o0.png >/dev/null");
+	scratch_sh("heif-convert o0.avif o0.png >/dev/null");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		m.rot = cases[i].rot;
 		m.mir = cases[i].mir;
@@ -665,12 +582,12 @@ test_orient(void)
 		    "irot %d imir %d%s: orientation %d (want %d)",
 		    m.rot - 1, m.mir - 1, m.mir_first ? " (imir first)" : "",
 		    h.orient, cases[i].want);
-		spit("o.avif", b.p, b.len);
+		scratch_write("o.avif", b.p, b.len);
 		free(b.p);
-		snprintf(want, sizeof(want), "%s", sh_out("convert o0.png %s "
+		snprintf(want, sizeof(want), "%s", scratch_out("convert o0.png %s "
 		    "rgb:- | md5sum", orient_op[h.orient < 1 ? 1 : h.orient]));
-		sh("rm -f o.png && heif-convert o.avif o.png >/dev/null");
-		ok(strcmp(want, sh_out("convert o.png rgb:- | md5sum")) == 0,
+		scratch_sh("rm -f o.png && heif-convert o.avif o.png >/dev/null");
+		ok(strcmp(want, scratch_out("convert o.png rgb:- | md5sum")) == 0,
 		    "  libheif shows it as convert %s does",
 		    orient_op[h.orient < 1 ? 1 : h.orient]);
 	}
@@ -691,33 +608,33 @@ test_strip_one(const char *ext)
 	enum strip_status	 st;
 	char			 pix[64];
 
-	sh("convert -size 64x48 plasma:fractal loc.%s && exiftool -q "
+	scratch_sh("convert -size 64x48 plasma:fractal loc.%s && exiftool -q "
 	    "-overwrite_original -GPSLatitude=48.85 -GPSLatitudeRef=N "
 	    "-GPSLongitude=2.35 -GPSLongitudeRef=E -XMP:City=Paris "
 	    "-Orientation=6 -n loc.%s", ext, ext);
-	ok(strcmp(sh_out("exiftool -s -s -s -GPSLatitude -n loc.%s", ext),
-	    "48.85") == 0 && strcmp(sh_out("exiftool -s -s -s -XMP:City "
+	ok(strcmp(scratch_out("exiftool -s -s -s -GPSLatitude -n loc.%s", ext),
+	    "48.85") == 0 && strcmp(scratch_out("exiftool -s -s -s -XMP:City "
 	    "loc.%s", ext), "Paris") == 0, "%s: control: exiftool wrote GPS "
 	    "and City", ext);
-	b = slurp(ext[0] == 'h' ? "loc.heic" : "loc.avif");
+	b = scratch_read(ext[0] == 'h' ? "loc.heic" : "loc.avif");
 	st = strip_location(b.p, b.len, 1 << 20, &out, &outlen);
 	ok(st == STRIP_DONE && outlen == b.len, "%s: GPS and XMP: stripped, "
 	    "same length (%zu)", ext, outlen);
 	if (st != STRIP_DONE)
 		return;
-	spit(ext[0] == 'h' ? "clean.heic" : "clean.avif", out, outlen);
-	ok(*sh_out("exiftool -s -s -s -gps:all -xmp:City clean.%s",
+	scratch_write(ext[0] == 'h' ? "clean.heic" : "clean.avif", out, outlen);
+	ok(*scratch_out("exiftool -s -s -s -gps:all -xmp:City clean.%s",
 	    ext) == '\0', "%s: exiftool finds no GPS and no XMP City", ext);
-	ok(strcmp(sh_out("exiftool -s -s -s -Orientation -n clean.%s", ext),
+	ok(strcmp(scratch_out("exiftool -s -s -s -Orientation -n clean.%s", ext),
 	    "6") == 0, "%s: the EXIF orientation stays", ext);
 	snprintf(pix, sizeof(pix), "%s",
-	    sh_out("convert loc.%s rgb:- | md5sum", ext));
-	ok(strcmp(pix, sh_out("convert clean.%s rgb:- | md5sum", ext)) == 0,
+	    scratch_out("convert loc.%s rgb:- | md5sum", ext));
+	ok(strcmp(pix, scratch_out("convert clean.%s rgb:- | md5sum", ext)) == 0,
 	    "%s: the pixels decode the same", ext);
 	st = strip_location(out, outlen, 1 << 20, &again, &againlen);
 	ok(st == STRIP_UNCHANGED && again == NULL,
 	    "%s: stripping the output changes nothing", ext);
-	ok(strcmp(sh_out("exiftool -a -G1 clean.%s | grep -ci paris", ext),
+	ok(strcmp(scratch_out("exiftool -a -G1 clean.%s | grep -ci paris", ext),
 	    "0") == 0, "%s: no Paris anywhere exiftool looks", ext);
 	t.p = out;
 	t.len = outlen;
@@ -726,9 +643,9 @@ test_strip_one(const char *ext)
 	free(out);
 	free(b.p);
 
-	sh("convert -size 64x48 plasma:fractal plain.%s && exiftool -q "
+	scratch_sh("convert -size 64x48 plasma:fractal plain.%s && exiftool -q "
 	    "-overwrite_original -Orientation=6 -n plain.%s", ext, ext);
-	b = slurp(ext[0] == 'h' ? "plain.heic" : "plain.avif");
+	b = scratch_read(ext[0] == 'h' ? "plain.heic" : "plain.avif");
 	st = strip_location(b.p, b.len, 1 << 20, &out, &outlen);
 	ok(st == STRIP_UNCHANGED && out == NULL,
 	    "%s: EXIF without GPS is left as it is", ext);
@@ -744,7 +661,7 @@ test_strip(void)
 
 	test_strip_one("heic");
 	test_strip_one("avif");
-	b = slurp("plasma.heic");
+	b = scratch_read("plasma.heic");
 	ok(strip_location(b.p, b.len, 1 << 20, &out, &outlen) ==
 	    STRIP_UNCHANGED, "heic without metadata is left as it is");
 	b.len = 40;
@@ -822,14 +739,13 @@ test_strip_built(void)
 int
 main(void)
 {
-	if (mkdtemp(dir) == NULL)
-		err(1, "mkdtemp");
+	scratch_init("t_bmff");
 	test_boxes();
 	test_made();
 	test_built();
 	test_orient();
 	test_strip();
 	test_strip_built();
-	sh("rm -rf %s", dir);
+	scratch_done();
 	return tap_done();
 }

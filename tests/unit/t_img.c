@@ -10,7 +10,6 @@
 #include <sys/wait.h>
 
 #include <err.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,14 +21,8 @@
 
 #include "conf.h"
 #include "img.h"
+#include "scratch.h"
 #include "tap.h"
-
-struct buf {
-	uint8_t		*p;
-	size_t		 len;
-};
-
-static char	 dir[] = "/tmp/t_img.XXXXXX";
 
 static const char mvg[] =
 	"push graphic-context\n"
@@ -58,60 +51,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* Runs a shell command in dir; setup failures end the test. */
-static void __attribute__((format(printf, 1, 2)))
-sh(const char *fmt, ...)
-{
-	char	 cmd[1024], full[1200];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "cd %s && %s", dir, cmd);
-	if (system(full) != 0)
-		errx(1, "setup failed: %s", full);
-}
-
-static char *
-path(const char *name)
-{
-	static char	 p[256];
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	return p;
-}
-
-static struct buf
-slurp(const char *name)
-{
-	struct buf	 b;
-	FILE		*f;
-	long		 n;
-
-	if ((f = fopen(path(name), "rb")) == NULL)
-		err(1, "%s", name);
-	if (fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0)
-		err(1, "%s", name);
-	rewind(f);
-	b.len = (size_t)n;
-	if ((b.p = malloc(b.len + 1)) == NULL ||
-	    fread(b.p, 1, b.len, f) != b.len)
-		err(1, "%s", name);
-	fclose(f);
-	return b;
-}
-
-static void
-spit(const char *name, const void *p, size_t len)
-{
-	FILE	*f;
-
-	if ((f = fopen(path(name), "wb")) == NULL ||
-	    fwrite(p, 1, len, f) != len || fclose(f) != 0)
-		err(1, "%s", name);
 }
 
 /* alen bytes of a, then blen of b, in a new buffer. */
@@ -635,31 +574,31 @@ test_policy(void)
 	for (i = 0; i < sizeof(blobs) / sizeof(blobs[0]); i++)
 		ok(!im_read_blob(blobs[i].forced, blobs[i].data),
 		    "policy refuses a %s blob", blobs[i].what);
-	sh("convert -size 4x4 xc:red red.png && cp red.png eph.png && "
-	    "echo %s/red.png > list.txt", dir);
-	ok(im_read(path("red.png")), "a PNG read by its path still works");
-	snprintf(spec, sizeof(spec), "@%s", path("list.txt"));
+	scratch_sh("convert -size 4x4 xc:red red.png && cp red.png eph.png && "
+	    "echo %s/red.png > list.txt", scratch_dir());
+	ok(im_read(scratch_path("red.png")), "a PNG read by its path still works");
+	snprintf(spec, sizeof(spec), "@%s", scratch_path("list.txt"));
 	ok(!im_read(spec), "policy refuses \"@file\" (a list naming a PNG)");
 	ok(!im_read("@/etc/passwd"), "policy refuses @/etc/passwd");
 	ok(!im_read("text:/etc/passwd"), "policy refuses text:/etc/passwd");
-	snprintf(spec, sizeof(spec), "ephemeral:%s", path("eph.png"));
-	ok(!im_read(spec) && access(path("eph.png"), F_OK) == 0,
+	snprintf(spec, sizeof(spec), "ephemeral:%s", scratch_path("eph.png"));
+	ok(!im_read(spec) && access(scratch_path("eph.png"), F_OK) == 0,
 	    "policy refuses ephemeral: (and the file stays)");
 	snprintf(msl, sizeof(msl), "<?xml version=\"1.0\"?><image><read "
 	    "filename=\"%s/red.png\"/><write filename=\"%s/msl.png\"/>"
-	    "</image>", dir, dir);
-	spit("x.msl", msl, strlen(msl));
-	snprintf(spec, sizeof(spec), "msl:%s", path("x.msl"));
-	ok(!im_read(spec) && access(path("msl.png"), F_OK) == -1,
+	    "</image>", scratch_dir(), scratch_dir());
+	scratch_write("x.msl", msl, strlen(msl));
+	snprintf(spec, sizeof(spec), "msl:%s", scratch_path("x.msl"));
+	ok(!im_read(spec) && access(scratch_path("msl.png"), F_OK) == -1,
 	    "policy refuses msl: (and nothing is written)");
-	snprintf(spec, sizeof(spec), "|touch %s", path("piped"));
-	ok(!im_read(spec) && access(path("piped"), F_OK) == -1,
+	snprintf(spec, sizeof(spec), "|touch %s", scratch_path("piped"));
+	ok(!im_read(spec) && access(scratch_path("piped"), F_OK) == -1,
 	    "policy refuses a |command");
 	ok(policy_listed(), "our rules are listed as [user-policy]");
 
 	/* The resizer writes the four formats: the policy must allow it. */
 	w = NewMagickWand();
-	if (!MagickReadImage(w, path("red.png")))
+	if (!MagickReadImage(w, scratch_path("red.png")))
 		errx(1, "red.png");
 	for (i = 0; i < 4; i++) {
 		out = NULL;
@@ -747,7 +686,7 @@ identify_says(const char *file, const char *want)
 	FILE	*p;
 
 	snprintf(cmd, sizeof(cmd), "identify -format '%%[orientation]' %s",
-	    path(file));
+	    scratch_path(file));
 	if ((p = popen(cmd, "r")) == NULL)
 		err(1, "popen");
 	if (fgets(got, sizeof(got), p) == NULL)
@@ -765,12 +704,12 @@ test_made(const struct conf *c)
 	uint8_t		 prefixed[6 + sizeof(exif_tiff)];
 
 	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++)
-		sh("convert %s %s", made[i].args, made[i].file);
+		scratch_sh("convert %s %s", made[i].args, made[i].file);
 	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
 		if (strncmp(made[i].file, "side", 4) == 0 ||
 		    strncmp(made[i].file, "pixels", 6) == 0)
 			continue;
-		b = slurp(made[i].file);
+		b = scratch_read(made[i].file);
 		ok(img_sniff(b.p, b.len) == made[i].type, "%s sniffs as %s",
 		    made[i].file, img_name(made[i].type));
 		expect_ok(made[i].file, &b, c, made[i].type, made[i].width,
@@ -779,9 +718,9 @@ test_made(const struct conf *c)
 	}
 
 	/* EXIF orientation 6 (RightTop): displayed turned a quarter. */
-	plain = slurp("plasma.jpg");
+	plain = scratch_read("plasma.jpg");
 	x = jpeg_exif(&plain);
-	spit("exif6.jpg", x.p, x.len);
+	scratch_write("exif6.jpg", x.p, x.len);
 	ok(identify_says("exif6.jpg", "RightTop"), "identify: exif6.jpg "
 	    "is RightTop");
 	expect_ok("exif6.jpg", &x, c, IMG_JPEG, 48, 64, 1);
@@ -794,17 +733,17 @@ test_made(const struct conf *c)
 	 * specification has it) leaves the picture upright.  Probe agrees
 	 * with identify either way.
 	 */
-	sh("convert exif6.jpg exif6.webp");
+	scratch_sh("convert exif6.jpg exif6.webp");
 	ok(identify_says("exif6.webp", "Undefined"), "identify: exif6.webp "
 	    "has no orientation");
-	x = slurp("exif6.webp");
+	x = scratch_read("exif6.webp");
 	expect_ok("exif6.webp (bare TIFF EXIF)", &x, c, IMG_WEBP, 64, 48, 1);
 	free(x.p);
-	plain = slurp("lossy.webp");
+	plain = scratch_read("lossy.webp");
 	memcpy(prefixed, "Exif\0\0", 6);
 	memcpy(prefixed + 6, exif_tiff, sizeof(exif_tiff));
 	x = webp_exif(&plain, 64, 48, prefixed, sizeof(prefixed));
-	spit("exif6x.webp", x.p, x.len);
+	scratch_write("exif6x.webp", x.p, x.len);
 	ok(identify_says("exif6x.webp", "RightTop"), "identify: "
 	    "exif6x.webp is RightTop");
 	expect_ok("exif6x.webp (\"Exif\\0\\0\" EXIF)", &x, c, IMG_WEBP,
@@ -869,13 +808,13 @@ test_coalesced(const struct conf *defaults)
 		free(b.p);
 	}
 	/* six.webp: 6 frames of 8x8, 384 pixels, from the walk alone. */
-	b = slurp("six.webp");
+	b = scratch_read("six.webp");
 	c.max_pixels = 384 * 8;
 	expect("6-frame 8x8 WebP, max_pixels 3072", &b, &c, IMG_OK);
 	c.max_pixels = 384 * 8 - 1;
 	expect("6-frame 8x8 WebP, max_pixels 3071", &b, &c, IMG_TOO_BIG);
 	free(b.p);
-	b = slurp("six.gif");
+	b = scratch_read("six.gif");
 	c.max_pixels = 384 * 8;
 	expect("6-frame 8x8 GIF, max_pixels 3072", &b, &c, IMG_OK);
 	c.max_pixels = 384 * 8 - 1;
@@ -934,7 +873,7 @@ test_limits(const struct conf *defaults)
 	expect("1x16385 PNG", &b, defaults, IMG_TOO_BIG);
 	free(b.p);
 
-	jpg = slurp("plasma.jpg");
+	jpg = scratch_read("plasma.jpg");
 	b = jpeg_sof(&jpg, 65000, 65000);
 	expect("JPEG whose SOF claims 65000x65000", &b, defaults,
 	    IMG_TOO_BIG);
@@ -945,10 +884,10 @@ test_limits(const struct conf *defaults)
 	free(jpg.p);
 
 	c.max_frames = 5;
-	b = slurp("six.gif");
+	b = scratch_read("six.gif");
 	expect("6-frame GIF, max_frames 5", &b, &c, IMG_TOO_BIG);
 	free(b.p);
-	b = slurp("six.webp");
+	b = scratch_read("six.webp");
 	expect("6-frame WebP, max_frames 5", &b, &c, IMG_TOO_BIG);
 	free(b.p);
 	/* ImageMagick's list-length limit (max_frames + 1) answers first. */
@@ -968,30 +907,30 @@ test_limits(const struct conf *defaults)
 
 	c = *defaults;
 	c.max_side = 100;
-	b = slurp("side100.png");
+	b = scratch_read("side100.png");
 	expect_ok("100x50, max_side 100", &b, &c, IMG_PNG, 100, 50, 1);
 	free(b.p);
-	b = slurp("side101.png");
+	b = scratch_read("side101.png");
 	expect("101x50, max_side 100", &b, &c, IMG_TOO_BIG);
 	free(b.p);
 	/* A frame wider than the GIF's logical screen is checked too. */
-	sh("convert -size 200x10 xc:red bigframe.gif");
-	b = slurp("bigframe.gif");
+	scratch_sh("convert -size 200x10 xc:red bigframe.gif");
+	b = scratch_read("bigframe.gif");
 	b.p[6] = 10, b.p[7] = 0, b.p[8] = 10, b.p[9] = 0;
 	expect("GIF: 10x10 screen, 200x10 frame, max_side 100", &b, &c,
 	    IMG_TOO_BIG);
 	free(b.p);
-	b = slurp("exif6.jpg");
+	b = scratch_read("exif6.jpg");
 	c.max_side = 63;
 	expect("JPEG 64x48 turned, max_side 63", &b, &c, IMG_TOO_BIG);
 	free(b.p);
 
 	c = *defaults;
 	c.max_pixels = 5000;
-	b = slurp("side100.png");
+	b = scratch_read("side100.png");
 	expect_ok("100x50, max_pixels 5000", &b, &c, IMG_PNG, 100, 50, 1);
 	free(b.p);
-	b = slurp("pixels5100.png");
+	b = scratch_read("pixels5100.png");
 	expect("100x51, max_pixels 5000", &b, &c, IMG_TOO_BIG);
 	free(b.p);
 }
@@ -1009,10 +948,10 @@ test_bad(const struct conf *c)
 	static const size_t mlen[] = { 3, 8, 6, 12 };
 	struct img_info	 info;
 
-	jpg = slurp("plasma.jpg");
-	png = slurp("gradient.png");
-	gif = slurp("anim.gif");
-	webp = slurp("lossy.webp");
+	jpg = scratch_read("plasma.jpg");
+	png = scratch_read("gradient.png");
+	gif = scratch_read("anim.gif");
+	webp = scratch_read("lossy.webp");
 
 	/* Bare headers. */
 	b = cat(jpg.p, 20, NULL, 0);
@@ -1145,8 +1084,7 @@ main(void)
 	struct conf	 c;
 	struct rusage	 ru;
 
-	if (mkdtemp(dir) == NULL)
-		err(1, "mkdtemp");
+	scratch_init("t_img");
 	conf_defaults(&c);
 	test_control();
 	test_sniff();
@@ -1161,6 +1099,6 @@ main(void)
 	printf("# peak RSS %ld KB\n", ru.ru_maxrss);
 	ok(ru.ru_maxrss < 256 * 1024, "peak memory under 256 MB");
 	conf_free(&c);
-	sh("rm -rf %s", dir);
+	scratch_done();
 	return tap_done();
 }

@@ -12,7 +12,6 @@
  */
 #include <err.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,14 +22,9 @@
 /* The encoder's own static functions, to tell noise from a difference. */
 #include "thumbhash.c"
 #include <math.h>
+#include "scratch.h"
 #include "tap.h"
 
-struct buf {
-	uint8_t		*p;
-	size_t		 len;
-};
-
-static char	 dir[] = "/tmp/t_thumbhash.XXXXXX";
 static char	 refjs[PATH_MAX];
 
 /*
@@ -78,85 +72,6 @@ static const struct made {
 	{ "fully transparent 40x40", "-size 40x40 xc:none", NOISY },
 };
 
-/* Runs a shell command in dir; setup failures end the test. */
-static void __attribute__((format(printf, 1, 2)))
-sh(const char *fmt, ...)
-{
-	char	 cmd[1024], full[1200];
-	va_list	 ap;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(cmd))
-		errx(1, "command too long");
-	n = snprintf(full, sizeof(full), "cd %s && %s", dir, cmd);
-	if (n < 0 || (size_t)n >= sizeof(full))
-		errx(1, "command too long");
-	if (system(full) != 0)
-		errx(1, "setup failed: %s", full);
-}
-
-/* The first line a command run in dir prints, without its newline. */
-static int __attribute__((format(printf, 3, 4)))
-line(char *out, size_t outsz, const char *fmt, ...)
-{
-	char	 cmd[1024], full[1200];
-	va_list	 ap;
-	FILE	*p;
-	int	 n, ok;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(cmd))
-		errx(1, "command too long");
-	n = snprintf(full, sizeof(full), "cd %s && %s", dir, cmd);
-	if (n < 0 || (size_t)n >= sizeof(full))
-		errx(1, "command too long");
-	if ((p = popen(full, "r")) == NULL)
-		err(1, "popen");
-	out[0] = '\0';
-	ok = fgets(out, (int)outsz, p) != NULL;
-	out[strcspn(out, "\n")] = '\0';
-	return pclose(p) == 0 && ok;
-}
-
-static struct buf
-slurp(const char *name)
-{
-	char	 p[PATH_MAX];
-	struct buf b;
-	FILE	*f;
-	long	 n;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	if ((f = fopen(p, "rb")) == NULL)
-		err(1, "%s", p);
-	if (fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0)
-		err(1, "%s", p);
-	rewind(f);
-	b.len = (size_t)n;
-	if ((b.p = malloc(b.len + 1)) == NULL ||
-	    fread(b.p, 1, b.len, f) != b.len)
-		err(1, "%s", p);
-	fclose(f);
-	return b;
-}
-
-static void
-spew(const char *name, const uint8_t *p, size_t len)
-{
-	char	 path[PATH_MAX];
-	FILE	*f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "wb")) == NULL ||
-	    fwrite(p, 1, len, f) != len || fclose(f) != 0)
-		err(1, "%s", path);
-}
-
 static void
 hex(const uint8_t *p, size_t len, char *out)
 {
@@ -183,10 +98,10 @@ ref_ready(void)
 	n = snprintf(refjs, sizeof(refjs), "%s/tests/thumbhash/ref.js", top);
 	if (n < 0 || (size_t)n >= sizeof(refjs))
 		errx(1, "srcdir too long");
-	if (!line(out, sizeof(out), "command -v node"))
+	if (!scratch_line(out, sizeof(out), "command -v node"))
 		return ok(0, "the reference: node is not installed "
 		    "(apt-get install nodejs npm, then npm ci in tests/thumbhash)");
-	if (!line(out, sizeof(out), "cd '%s/tests/thumbhash' && node -e "
+	if (!scratch_line(out, sizeof(out), "cd '%s/tests/thumbhash' && node -e "
 	    "\"import('thumbhash').then(() => console.log('yes'), e => "
 	    "{ console.log(e.code || e.message); process.exit(1) })\"", top))
 		return ok(0, "the reference: node cannot load the npm package "
@@ -268,7 +183,7 @@ static void
 compare(const char *what, const char *name, int w, int h, int exact,
     int have_ref)
 {
-	struct buf	 px = slurp(name);
+	struct buf	 px = scratch_read(name);
 	uint8_t		 out[THUMBHASH_MAX], refb[THUMBHASH_MAX];
 	char		 mine[2 * THUMBHASH_MAX + 1], ref[256], b64[THUMBHASH_B64_MAX];
 	char		*refb64;
@@ -285,7 +200,7 @@ compare(const char *what, const char *name, int w, int h, int exact,
 		free(px.p);
 		return;
 	}
-	if (!line(ref, sizeof(ref), "node '%s' %s %d %d", refjs, name, w, h))
+	if (!scratch_line(ref, sizeof(ref), "node '%s' %s %d %d", refjs, name, w, h))
 		errx(1, "%s: ref.js failed: %s", what, ref);
 	if ((refb64 = strchr(ref, ' ')) != NULL)
 		*refb64++ = '\0';
@@ -316,8 +231,8 @@ test_noise_rule(void)
 	size_t		 len;
 	int		 noise;
 
-	sh("convert -size 100x100 -seed 17 plasma: -depth 8 rgba:r.rgba");
-	px = slurp("r.rgba");
+	scratch_sh("convert -size 100x100 -seed 17 plasma: -depth 8 rgba:r.rgba");
+	px = scratch_read("r.rgba");
 	if (thumbhash_encode(px.p, 100, 100, out, &len) == -1)
 		errx(1, "thumbhash_encode");
 	memcpy(bad, out, len);
@@ -343,8 +258,8 @@ test_made(int have_ref)
 
 	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
 		snprintf(name, sizeof(name), "m%zu.rgba", i);
-		sh("convert %s m%zu.png", made[i].args, i);
-		if (!line(size, sizeof(size), "convert m%zu.png -resize "
+		scratch_sh("convert %s m%zu.png", made[i].args, i);
+		if (!scratch_line(size, sizeof(size), "convert m%zu.png -resize "
 		    "'100x100>' -depth 8 -print '%%w %%h\\n' rgba:%s", i, name) ||
 		    sscanf(size, "%d %d", &w, &h) != 2)
 			errx(1, "%s: convert: %s", made[i].name, size);
@@ -380,7 +295,7 @@ test_noise(int have_ref)
 		snprintf(name, sizeof(name), "n%zu.rgba", i);
 		snprintf(what, sizeof(what), "noise%s", sz[i].alpha ?
 		    " with alpha" : "");
-		spew(name, px, n);
+		scratch_write(name, px, n);
 		compare(what, name, sz[i].w, sz[i].h, EXACT, have_ref);
 	}
 }
@@ -451,8 +366,8 @@ test_time(void)
 	double		 t0;
 	int		 rc = 0, alpha;
 
-	sh("convert -size 100x100 -seed 17 plasma: -depth 8 rgba:t.rgba");
-	px = slurp("t.rgba");
+	scratch_sh("convert -size 100x100 -seed 17 plasma: -depth 8 rgba:t.rgba");
+	px = scratch_read("t.rgba");
 	for (alpha = 0; alpha < 2; alpha++) {
 		if (alpha)
 			for (i = 3; i < px.len; i += 4)
@@ -472,8 +387,7 @@ main(void)
 {
 	int	 have_ref;
 
-	if (mkdtemp(dir) == NULL)
-		err(1, "mkdtemp");
+	scratch_init("t_thumbhash");
 	test_sizes();
 	test_base64();
 	test_noise_rule();
@@ -481,6 +395,6 @@ main(void)
 	test_made(have_ref);
 	test_noise(have_ref);
 	test_time();
-	sh("rm -rf %s", dir);
+	scratch_done();
 	return tap_done();
 }
