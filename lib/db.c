@@ -252,6 +252,19 @@ db_run(struct db *db, const struct db_stmt *st, const char *const *params,
 	return DB_DOWN;
 }
 
+enum db_status
+db_run_claim(struct db *db, const struct db_stmt *st, int lease, int n,
+    int max_attempts, PGresult **res)
+{
+	char		 l[16], m[16], a[16];
+	const char	*params[] = { l, m, a };
+
+	snprintf(l, sizeof(l), "%d", lease);
+	snprintf(m, sizeof(m), "%d", n);
+	snprintf(a, sizeof(a), "%d", max_attempts);
+	return db_run(db, st, params, NULL, NULL, res);
+}
+
 int
 db_listen(struct db *db, const char *channel)
 {

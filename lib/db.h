@@ -82,6 +82,13 @@ enum db_status	 db_run(struct db *, const struct db_stmt *st,
 		    const char *const *params, const int *lengths,
 		    const int *formats, PGresult **res);
 
+/*
+ * db_run() of a claim of up to n rows, each leased for lease seconds and
+ * tried at most max_attempts times: st's $1, $2 and $3.
+ */
+enum db_status	 db_run_claim(struct db *, const struct db_stmt *st,
+		    int lease, int n, int max_attempts, PGresult **res);
+
 /* Images -------------------------------------------------------------- */
 
 struct db_image {

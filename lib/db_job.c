@@ -76,17 +76,13 @@ enum db_status
 db_jobs_claim(struct db *db, int lease, int max_attempts, int n,
     struct db_job *out, int *got)
 {
-	char		 l[16], m[16], a[16];
-	const char	*params[] = { l, m, a };
 	PGresult	*res;
 	enum db_status	 rc;
 	int		 i;
 
 	*got = 0;
-	snprintf(l, sizeof(l), "%d", lease);
-	snprintf(m, sizeof(m), "%d", n);
-	snprintf(a, sizeof(a), "%d", max_attempts);
-	if ((rc = db_run(db, &db_st_claim, params, NULL, NULL, &res)) != DB_OK)
+	rc = db_run_claim(db, &db_st_claim, lease, n, max_attempts, &res);
+	if (rc != DB_OK)
 		return rc;
 	for (i = 0; i < PQntuples(res) && i < n; i++) {
 		out[i].image_id = strtonum(PQgetvalue(res, i, 0), 0,
