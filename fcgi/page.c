@@ -83,27 +83,14 @@ static void
 page_size_url(const struct page_image *pi, int s, int webp, char *buf,
     size_t sz)
 {
-	int	 n;
-
-	if (s < 0)
-		n = snprintf(buf, sz, "%s/i/%s.%s", pi->base, pi->id, pi->ext);
-	else
-		n = snprintf(buf, sz, "%s/i/%s/%s.%s", pi->base, pi->id,
-		    size_list[s].name, webp ? "webp" : pi->vext);
-	if (n < 0 || (size_t)n >= sz)
-		buf[0] = '\0';
+	preview_url(pi->base, pi->id, pi->img, s, webp, buf, sz);
 }
 
 /* The displayed dimensions of size s (-1: the original). */
 static void
 page_size_dims(const struct page_image *pi, int s, long *w, long *h)
 {
-	if (s < 0) {
-		*w = pi->img->width;
-		*h = pi->img->height;
-	} else
-		size_fit(pi->img->width, pi->img->height, size_list[s].box,
-		    w, h);
+	preview_dims(pi->img, s, w, h);
 }
 
 /* "1.2 MB", "340 KB", "900 bytes". */
