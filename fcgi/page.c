@@ -138,32 +138,17 @@ page_links(struct http_req *req, const char *page, const char *direct)
 	http_puts(req, "</div>\n");
 }
 
-/*
- * The OpenGraph and Twitter card tags and the oEmbed discovery link.
- * og:image is what preview_pick() names by default: the large variant,
- * waited for if not made yet, never a heavy original.
- */
+/* The page's URL and, after it, the oEmbed discovery link to its JSON. */
 static void
-page_meta(struct app *app, struct http_req *req, const struct page_image *pi)
+page_meta_links(struct http_req *req, const struct page_image *pi)
 {
-	char	 url[640], page[600], q[2000];
-	int	 s, pending = 0;
-	long	 w, h;
+	char	 page[600], q[2000];
 
-	if (!preview_all_ready(pi->ready))
-		pending = db_job_pending(app->db, pi->img->id) != DB_NOT_FOUND;
-	s = preview_pick(pi->img, pi->ready, pending, 0, 0);
-	preview_url(pi->base, pi->id, pi->img, s, 0, url, sizeof(url));
-	preview_dims(pi->img, s, &w, &h);
 	/* base is under 512 bytes and an id 8, so these cannot truncate. */
 	snprintf(page, sizeof(page), "%s/%s", pi->base, pi->id);
 	if (form_encode(page, q, sizeof(q)) == -1)
 		q[0] = '\0';
-	http_printf(req, "<meta property=\"og:type\" "
-	    "content=\"website\">\n<meta property=\"og:site_name\" "
-	    "content=\"imghost\">\n<meta property=\"og:title\" "
-	    "content=\"Image %s\">\n<meta property=\"og:url\" content=\"",
-	    pi->id);
+	http_puts(req, "<meta property=\"og:url\" content=\"");
 	html_escape(req, page);
 	http_puts(req, "\">\n<link rel=\"canonical\" href=\"");
 	html_escape(req, page);
@@ -172,8 +157,32 @@ page_meta(struct app *app, struct http_req *req, const struct page_image *pi)
 	html_escape(req, pi->base);
 	http_puts(req, "/oembed?url=");
 	html_escape(req, q);
-	http_printf(req, "&amp;format=json\" title=\"Image %s\">\n"
-	    "<meta property=\"og:image\" content=\"", pi->id);
+	http_printf(req, "&amp;format=json\" title=\"Image %s\">\n", pi->id);
+}
+
+/*
+ * The OpenGraph and Twitter card tags and the oEmbed discovery link.
+ * og:image is what preview_pick() names by default, as /oembed does:
+ * the large variant, waited for if not made yet, never a heavy original.
+ */
+static void
+page_meta(struct app *app, struct http_req *req, const struct page_image *pi)
+{
+	char	 url[640];
+	int	 s, pending = 0;
+	long	 w, h;
+
+	if (!preview_all_ready(pi->ready))
+		pending = db_job_pending(app->db, pi->img->id) != DB_NOT_FOUND;
+	s = preview_pick(pi->img, pi->ready, pending, 0, 0);
+	preview_url(pi->base, pi->id, pi->img, s, 0, url, sizeof(url));
+	preview_dims(pi->img, s, &w, &h);
+	http_printf(req, "<meta property=\"og:type\" "
+	    "content=\"website\">\n<meta property=\"og:site_name\" "
+	    "content=\"imghost\">\n<meta property=\"og:title\" "
+	    "content=\"Image %s\">\n", pi->id);
+	page_meta_links(req, pi);
+	http_puts(req, "<meta property=\"og:image\" content=\"");
 	html_escape(req, url);
 	http_printf(req, "\">\n<meta property=\"og:image:type\" "
 	    "content=\"%s\">\n<meta property=\"og:image:width\" "
