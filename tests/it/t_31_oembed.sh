@@ -3,8 +3,9 @@
 # parsed out of the page and followed as a chat app would: og:image is
 # fetched and must be at most 1280 px a side and 5 MB, the discovery
 # link's JSON is checked, and maxwidth/maxheight pick each size.  Both
-# stores.
+# stores, and a stack of its own with public_url.
 . "$(dirname "$0")/lib.sh"
+. "$TOP/stack/lighttpd.sh"
 
 convert -size 3000x2000 plasma:fractal -seed 31 -quality 92 "$TMP/big.jpg"
 convert -size 200x100 xc:none -fill red -draw 'circle 50,50 20,20' \
@@ -249,3 +250,40 @@ for store in fs s3; do
 	refused
 	tiny
 done
+
+# With public_url (a CDN host under a path), its pages are this host's,
+# and so are the request's own; links name public_url.  The fs store:
+# what is tested is the configuration, not the store.
+use_store fs
+port=$(free_port)
+pub=https://img.example/p
+ns=$TMP/pub
+url=${PG_URL/dbname=imghost/dbname=imghost_t31pub}
+trap 'lighttpd_stop "$ns"' EXIT
+createdb -h "$(pg_sockdir "$PG_DIR")" -U postgres imghost_t31pub &&
+	IMGHOST_DATABASE_URL=$url "$TOP/imghost-resize" --migrate \
+	--sql-dir "$TOP/sql" >/dev/null
+( export IMGHOST_DATABASE_URL="$url" IMGHOST_STORE=fs \
+	IMGHOST_FS_ROOT="$ns/store" IMGHOST_PUBLIC_URL=$pub
+  lighttpd_start "$TOP" "$ns" "$port" "$ns/store" )
+check "a stack with public_url $pub starts" [ $? -eq 0 ]
+BASE=http://127.0.0.1:$port store=public_url
+up "$TMP/big.jpg" pub
+is "public_url: the page URL is under it" "$(json .page_url)" "$pub/$ID"
+req "$BASE/$ID"
+is "public_url: the discovery link is under it" "$(discovery)" \
+	"$pub/oembed?url=$(jq -rn --arg u "$pub/$ID" '$u|@uri')&format=json"
+is "public_url: og:image too" "$(meta og:image)" "$pub/i/$ID/large.jpg"
+for u in "$pub/$ID" "http://img.example/p/$ID" "$BASE/$ID"; do
+	oembed "url=$u" format=json
+	is "public_url: url $u: 200, links under public_url" \
+		"$STATUS $(json .url) $(json .provider_url)" \
+		"200 $pub/i/$ID/large.jpg $pub/"
+done
+for u in "https://img.example/$ID" "https://img.example/q/$ID" \
+    "https://other.example/p/$ID" "https://img.example.evil/p/$ID"; do
+	oembed "url=$u" format=json
+	is "public_url: url $u: 404" "$STATUS" 404
+done
+lighttpd_stop "$ns"
+trap - EXIT
