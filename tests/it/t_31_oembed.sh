@@ -115,13 +115,14 @@ page_tags() {
 
 # bounds: maxwidth and maxheight pick the largest size that fits.
 bounds() {
-	local page=$BASE/$ID q want url
+	local page=$BASE/$ID q url
 	for q in "maxwidth=400 small 320x213" "maxwidth=700 medium 640x427" \
 	    "maxheight=900 large 1280x853" "maxwidth=1280 large 1280x853" \
 	    "maxwidth=2999 large 1280x853" "maxwidth=3000 original 3000x2000" \
 	    "maxwidth=5000&maxheight=1999 large 1280x853" \
 	    "maxwidth=639&maxheight=5000 small 320x213" \
 	    "maxwidth=100 small 320x213"; do
+		# shellcheck disable=SC2086 # "query size dims", meant to split
 		set -- $q
 		if [ "$2" = original ]; then url=$BASE/i/$ID.jpg
 		else url=$BASE/i/$ID/$2.jpg; fi
