@@ -72,6 +72,12 @@ void	page_image(struct app *, struct http_req *, const char *idstr);
 void	page_sharex(struct app *, struct http_req *);
 
 /*
+ * GET/HEAD /oembed?url={page}&format=json[&maxwidth=&maxheight=]: the
+ * oEmbed photo of an image page of this host; 404 for any other url.
+ */
+void	oembed_serve(struct app *, struct http_req *);
+
+/*
  * Answers for an id with no image row: 410 when an operator took it down
  * (the tombstone is looked up only now, on a miss), else 404.
  */

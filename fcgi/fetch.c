@@ -20,7 +20,6 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -35,6 +34,7 @@
 
 #include "conf.h"
 #include "fetch.h"
+#include "form.h"
 #include "log.h"
 #include "slot.h"
 
@@ -539,47 +539,6 @@ fetch_type_is(const char *type, const char *want)
 	    (type[n] == '\0' || type[n] == ';' || type[n] == ' ');
 }
 
-static int
-fetch_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Decodes a form value of n bytes; NULL when malformed or with a NUL. */
-static char *
-fetch_form_decode(const unsigned char *p, size_t n)
-{
-	char	*s, *o;
-	size_t	 i;
-	int	 hi, lo;
-
-	if (n > FETCH_URL_MAX || (s = o = malloc(n + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (p[i] == '+')
-			*o++ = ' ';
-		else if (p[i] != '%')
-			*o++ = p[i];
-		else if (n - i < 3 || (hi = fetch_hex(p[i + 1])) == -1 ||
-		    (lo = fetch_hex(p[i + 2])) == -1 || (hi | lo) == 0)
-			goto bad;
-		else {
-			*o++ = hi << 4 | lo;
-			i += 2;
-		}
-		if (o[-1] == '\0')
-			goto bad;
-	}
-	*o = '\0';
-	return s;
-bad:
-	free(s);
-	return NULL;
-}
-
 /* The first "url=" of an application/x-www-form-urlencoded body. */
 static int
 fetch_form_url(const unsigned char *p, size_t n, char **url)
@@ -590,8 +549,9 @@ fetch_form_url(const unsigned char *p, size_t n, char **url)
 		if ((amp = memchr(p, '&', end - p)) == NULL)
 			amp = end;
 		if (amp - p >= 4 && memcmp(p, "url=", 4) == 0)
-			return (*url = fetch_form_decode(p + 4, amp - p - 4))
-			    == NULL ? -1 : 1;
+			return amp - p - 4 > FETCH_URL_MAX || (*url =
+			    form_decode((const char *)p + 4, amp - p - 4)) ==
+			    NULL ? -1 : 1;
 		p = amp + 1;
 	}
 	return -1;

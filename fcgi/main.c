@@ -150,6 +150,9 @@ app_route(struct app *app, struct http_req *req)
 	} else if (strcmp(p, "/sharex.sxcu") == 0) {
 		if (app_method(req, "GET, HEAD"))
 			page_sharex(app, req);
+	} else if (strcmp(p, "/oembed") == 0) {
+		if (app_method(req, "GET, HEAD"))
+			oembed_serve(app, req);
 	} else if (app_is_delete_link(p))
 		app_delete_link(app, req);
 	else if (app_is_image_page(p)) {

@@ -187,6 +187,7 @@ metrics_route_of(const char *method, const char *path)
 	if (strcmp(path, "/metrics") == 0)
 		return METRICS_METRICS;
 	if (strcmp(path, "/") == 0 || strcmp(path, "/sharex.sxcu") == 0 ||
+	    strcmp(path, "/oembed") == 0 ||
 	    (path[0] == '/' && strlen(path + 1) == ID_LEN &&
 	    id_valid(path + 1, ID_LEN)))
 		return METRICS_PAGE;

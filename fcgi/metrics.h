@@ -17,7 +17,7 @@ enum metrics_route {
 	METRICS_UPLOAD,		/* POST /api/v1/images, POST / */
 	METRICS_IMAGE,		/* /i/... */
 	METRICS_API,		/* GET /api/v1/images/{id} */
-	METRICS_PAGE,		/* /, /{id}, /sharex.sxcu */
+	METRICS_PAGE,		/* /, /{id}, /sharex.sxcu, /oembed */
 	METRICS_HEALTH,		/* /healthz */
 	METRICS_METRICS,	/* /metrics */
 	METRICS_OTHER,		/* everything else (404s) */

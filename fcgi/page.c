@@ -13,9 +13,11 @@
 #include "app.h"
 #include "html.h"
 #include "db.h"
+#include "form.h"
 #include "id.h"
 #include "img.h"
 #include "log.h"
+#include "preview.h"
 #include "size.h"
 
 /* One image, with everything its page shows worked out. */
@@ -81,27 +83,14 @@ static void
 page_size_url(const struct page_image *pi, int s, int webp, char *buf,
     size_t sz)
 {
-	int	 n;
-
-	if (s < 0)
-		n = snprintf(buf, sz, "%s/i/%s.%s", pi->base, pi->id, pi->ext);
-	else
-		n = snprintf(buf, sz, "%s/i/%s/%s.%s", pi->base, pi->id,
-		    size_list[s].name, webp ? "webp" : pi->vext);
-	if (n < 0 || (size_t)n >= sz)
-		buf[0] = '\0';
+	preview_url(pi->base, pi->id, pi->img, s, webp, buf, sz);
 }
 
 /* The displayed dimensions of size s (-1: the original). */
 static void
 page_size_dims(const struct page_image *pi, int s, long *w, long *h)
 {
-	if (s < 0) {
-		*w = pi->img->width;
-		*h = pi->img->height;
-	} else
-		size_fit(pi->img->width, pi->img->height, size_list[s].box,
-		    w, h);
+	preview_dims(pi->img, s, w, h);
 }
 
 /* "1.2 MB", "340 KB", "900 bytes". */
@@ -149,42 +138,62 @@ page_links(struct http_req *req, const char *page, const char *direct)
 	http_puts(req, "</div>\n");
 }
 
+/* The page's URL and, after it, the oEmbed discovery link to its JSON. */
+static void
+page_meta_links(struct http_req *req, const struct page_image *pi)
+{
+	char	 page[600], q[2000];
+
+	/* base is under 512 bytes and an id 8, so these cannot truncate. */
+	snprintf(page, sizeof(page), "%s/%s", pi->base, pi->id);
+	if (form_encode(page, q, sizeof(q)) == -1)
+		q[0] = '\0';
+	http_puts(req, "<meta property=\"og:url\" content=\"");
+	html_escape(req, page);
+	http_puts(req, "\">\n<link rel=\"canonical\" href=\"");
+	html_escape(req, page);
+	http_puts(req, "\">\n<link rel=\"alternate\" "
+	    "type=\"application/json+oembed\" href=\"");
+	html_escape(req, pi->base);
+	http_puts(req, "/oembed?url=");
+	html_escape(req, q);
+	http_printf(req, "&amp;format=json\" title=\"Image %s\">\n", pi->id);
+}
+
 /*
- * The OpenGraph and Twitter card tags.  The large variant once it is
- * made, the original until then, so a crawler never gets a stand-in.
+ * The OpenGraph and Twitter card tags and the oEmbed discovery link.
+ * og:image is what preview_pick() names by default, as /oembed does:
+ * the large variant, waited for if not made yet, never a heavy original.
  */
 static void
-page_meta(struct http_req *req, const struct page_image *pi)
+page_meta(struct app *app, struct http_req *req, const struct page_image *pi)
 {
 	char	 url[640];
-	int	 s = page_size_index("large", 5);
+	int	 s, pending = 0;
 	long	 w, h;
 
-	if (s < 0 || !(pi->ready[s] & 1))
-		s = -1;
-
-	page_size_url(pi, s, 0, url, sizeof(url));
-	page_size_dims(pi, s, &w, &h);
+	if (!preview_all_ready(pi->ready))
+		pending = db_job_pending(app->db, pi->img->id) != DB_NOT_FOUND;
+	s = preview_pick(pi->img, pi->ready, pending, 0, 0);
+	preview_url(pi->base, pi->id, pi->img, s, 0, url, sizeof(url));
+	preview_dims(pi->img, s, &w, &h);
 	http_printf(req, "<meta property=\"og:type\" "
 	    "content=\"website\">\n<meta property=\"og:site_name\" "
 	    "content=\"imghost\">\n<meta property=\"og:title\" "
-	    "content=\"Image %s\">\n<meta property=\"og:url\" content=\"",
-	    pi->id);
-	html_escape(req, pi->base);
-	http_printf(req, "/%s\">\n<link rel=\"canonical\" href=\"",
-	    pi->id);
-	html_escape(req, pi->base);
-	http_printf(req, "/%s\">\n<meta property=\"og:image\" "
-	    "content=\"", pi->id);
+	    "content=\"Image %s\">\n", pi->id);
+	page_meta_links(req, pi);
+	http_puts(req, "<meta property=\"og:image\" content=\"");
 	html_escape(req, url);
 	http_printf(req, "\">\n<meta property=\"og:image:type\" "
 	    "content=\"%s\">\n<meta property=\"og:image:width\" "
 	    "content=\"%ld\">\n<meta property=\"og:image:height\" "
-	    "content=\"%ld\">\n<meta name=\"twitter:card\" "
+	    "content=\"%ld\">\n<meta property=\"og:image:alt\" "
+	    "content=\"Image %s\">\n<meta name=\"twitter:card\" "
 	    "content=\"summary_large_image\">\n<meta name=\"twitter:image\" "
-	    "content=\"", pi->mime, w, h);
+	    "content=\"", preview_mime(pi->img, s), w, h, pi->id);
 	html_escape(req, url);
-	http_puts(req, "\">\n");
+	http_printf(req, "\">\n<meta name=\"twitter:image:alt\" "
+	    "content=\"Image %s\">\n", pi->id);
 }
 
 /* 1 when size s has a WebP URL of its own (the original may not). */
@@ -387,7 +396,7 @@ page_image(struct app *app, struct http_req *req, const char *idstr)
 		return;
 	snprintf(title, sizeof(title), "Image %s", pi.id);
 	html_open(req, title);
-	page_meta(req, &pi);
+	page_meta(app, req, &pi);
 	html_body(req, "image");
 	page_image_body(req, &pi);
 	html_close(req);

@@ -20,6 +20,7 @@ static const struct {
 	{ "GET", "/", METRICS_PAGE },
 	{ "GET", "/aB3dE_9x", METRICS_PAGE },
 	{ "GET", "/sharex.sxcu", METRICS_PAGE },
+	{ "GET", "/oembed", METRICS_PAGE },
 	{ "GET", "/aB3dE_9", METRICS_OTHER },
 	{ "GET", "/aB3dE_9x/", METRICS_OTHER },
 	{ "GET", "/i/aB3dE_9x.jpg", METRICS_IMAGE },
