@@ -1,0 +1,169 @@
+# HTTPS on a host of its own: lighttpd.conf with its TLS include turned
+# on as docs/OPERATIONS.md tells an operator (var.tls_* lines set, the
+# "#" of "include var.tls_conf" removed), a self-signed certificate for
+# localhost, a database and an fs store of its own.  Plain HTTP is
+# redirected to HTTPS but for the ACME challenges; uploads and views go
+# over HTTP/2; every link handed out is https; HSTS on HTTPS alone;
+# TLS 1.1 refused.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/stack/lighttpd.sh"
+
+dir=$TMP/tls
+trap 'lighttpd_stop "$dir"' EXIT
+HTTP_PORT=$(free_port)
+HTTPS_PORT=$(free_port)
+H=http://127.0.0.1:$HTTP_PORT
+S=https://localhost:$HTTPS_PORT
+CERT=$TMP/cert.pem
+
+check "as shipped, lighttpd.conf leaves HTTPS off" \
+	grep -qx '#include var.tls_conf' "$TOP/lighttpd.conf"
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
+	-keyout "$TMP/key.pem" -out "$CERT" 2>"$TMP/openssl.log"
+check "a self-signed certificate for localhost" [ -s "$CERT" ]
+
+DB=${PG_URL/dbname=imghost/dbname=imghost_tls}
+createdb -h "$(pg_sockdir "$PG_DIR")" -U postgres imghost_tls &&
+IMGHOST_DATABASE_URL=$DB "$TOP/imghost-resize" --migrate \
+	--sql-dir "$TOP/sql" >/dev/null
+check "a database of its own, migrated" [ "$(psql_q "SELECT count(*) FROM images")" = 0 ]
+
+# The operator's step: the site's name (with the port, as it is not
+# 443), the certificate, and the include line.
+lighttpd_conf "$TOP" "$dir" "$HTTP_PORT" "$dir/store"
+sed -i -e "s|^var.tls_host\t*=.*|var.tls_host = \"localhost:$HTTPS_PORT\"|" \
+    -e "s|^var.tls_port\t*=.*|var.tls_port = $HTTPS_PORT|" \
+    -e "s|^var.tls_cert\t*=.*|var.tls_cert = \"$CERT\"|" \
+    -e "s|^var.tls_key\t*=.*|var.tls_key = \"$TMP/key.pem\"|" \
+    -e 's|^#include var.tls_conf$|include var.tls_conf|' "$dir/lighttpd.conf"
+check "the tree's lighttpd-tls.conf is what it includes" \
+	grep -qx "var.tls_conf = \"$TOP/lighttpd-tls.conf\"" "$dir/lighttpd.conf"
+(
+	export IMGHOST_CONF=/dev/null IMGHOST_DATABASE_URL=$DB \
+		IMGHOST_STORE=fs IMGHOST_FS_ROOT=$dir/store
+	lighttpd_run "$dir" "$HTTP_PORT"
+)
+check "lighttpd starts with HTTPS on" [ $? -eq 0 ]
+up() { curl -sf --cacert "$CERT" -o /dev/null "$S/healthz"; }
+wait_for "the app answers over HTTPS" 20 up
+
+# h2 CURL-ARGS...: req over HTTPS, trusting the test's certificate, with
+# HTTP/2 offered; sets VERSION (curl's %{http_version}) as well.
+h2() {
+	req --http2 --cacert "$CERT" -w '%{http_code} %{http_version}' "$@"
+	VERSION=${STATUS#* } STATUS=${STATUS%% *}
+}
+hsts() { header strict-transport-security; }
+
+# ------------------------------------------------ plain HTTP
+req "$H/"
+is "http: the upload page is a 308" "$STATUS" 308
+is "to the same page over https" "$(header location)" "$S/"
+is "with no HSTS (it means nothing over http)" "$(hsts)" ""
+req "$H/i/abcdefgh.jpg?x=1"
+is "http: an image URL goes to the same path and query, not rewritten" \
+	"$STATUS $(header location)" "308 $S/i/abcdefgh.jpg?x=1"
+req "$H/api/v1/images/abcdefgh"
+is "http: the API too" "$STATUS $(header location)" \
+	"308 $S/api/v1/images/abcdefgh"
+req "$H/metrics"
+is "http: /metrics too" "$STATUS $(header location)" "308 $S/metrics"
+
+acme=$dir/acme/.well-known/acme-challenge
+mkdir -p "$acme"
+echo "tok3n.thumbprint" >"$acme/tok3n_Abc-9"
+req "$H/.well-known/acme-challenge/tok3n_Abc-9"
+is "http: an ACME challenge is served, not redirected" \
+	"$STATUS $(header location)" "200 "
+check "from the webroot, byte for byte" cmp -s "$BODY" "$acme/tok3n_Abc-9"
+is "with no HSTS" "$(hsts)" ""
+req "$H/.well-known/acme-challenge/missing"
+is "http: a challenge that is not there: 404" "$STATUS" 404
+req "$H/.well-known/other"
+is "http: the rest of /.well-known is redirected" "$STATUS" 308
+
+# ------------------------------------------------ HTTPS, HTTP/2
+h2 "$S/healthz"
+is "https: /healthz over HTTP/2" "$STATUS $VERSION" "200 2"
+is "https: HSTS" "$(hsts)" "max-age=63072000"
+is "https: each header once" "$(dup_headers)" ""
+
+convert -size 640x480 plasma:fractal -seed 61 -quality 90 "$TMP/up.jpg"
+h2 -F "file=@$TMP/up.jpg" "$S/api/v1/images"
+is "https: an upload over HTTP/2" "$STATUS $VERSION" "201 2"
+is "its answer carries HSTS" "$(hsts)" "max-age=63072000"
+id=$(json .id)
+like "an id" "$id" '^[A-Za-z0-9_-]{8}$'
+is "the JSON's links are https, to this host" \
+	"$(json '[.page_url, .url, .delete_url, .variants[].url,
+		.variants[].webp_url] | map(startswith("'"$S"'/")) | unique')" \
+	"[
+  true
+]"
+is "the image's URL" "$(json .url)" "$S/i/$id.jpg"
+is "the Location: the page, over https" "$(header location)" "$S/$id"
+
+h2 "$S/i/$id.jpg"
+is "https: the original over HTTP/2" "$STATUS $VERSION" "200 2"
+check "byte for byte" cmp -s "$BODY" "$TMP/up.jpg"
+is "with the blob's headers" "$(header cache-control)" \
+	"public, max-age=31536000, immutable"
+is "and HSTS" "$(hsts)" "max-age=63072000"
+is "each header once" "$(dup_headers)" ""
+h2 "$S/i/$id/small.jpg"
+is "https: a variant not made yet: 307 to the original over https" \
+	"$STATUS $(header location)" "307 $S/i/$id.jpg"
+
+h2 "$S/$id"
+is "https: the image page over HTTP/2" "$STATUS $VERSION" "200 2"
+like "its og:url is https" "$(grep -o '<meta property="og:url" content="[^"]*"' "$BODY")" \
+	"content=\"$S/$id\""
+like "its og:image is https" "$(grep -o '<meta property="og:image" content="[^"]*"' "$BODY")" \
+	"content=\"$S/i/$id"
+is "no http:// link in it" "$(grep -c 'http://' "$BODY")" 0
+h2 "$S/sharex.sxcu"
+is "the ShareX file uploads over https" "$(json .RequestURL)" \
+	"$S/api/v1/images"
+
+# A Host that is not the loopback does not name the links; the scheme
+# still comes from the socket.
+h2 -H "Host: img.example.net" "$S/api/v1/images/$id"
+is "a foreign Host: links to the socket's address, over https" \
+	"$(json .url)" "https://127.0.0.1:$HTTPS_PORT/i/$id.jpg"
+
+req --http1.1 --cacert "$CERT" -w '%{http_code} %{http_version}' "$S/i/$id.jpg"
+is "HTTP/1.1 over TLS still answers" "$STATUS" "200 1.1"
+
+# An upload sent to http:// lands over https as the same POST (308).
+convert -size 64x48 "xc:rgb(6,1,$RANDOM)" "$TMP/follow.png"
+STATUS=$(curl -s -o "$TMP/follow.json" -w '%{http_code} %{url_effective}' \
+	-L --cacert "$CERT" -F "file=@$TMP/follow.png" "$H/api/v1/images")
+is "an upload to http:// followed: created over https" "$STATUS" \
+	"201 $S/api/v1/images"
+
+# ------------------------------------------------ protocol versions
+curl -sv --cacert "$CERT" -o /dev/null "$S/healthz" 2>"$TMP/v13.log"
+check "TLS 1.3 by default" grep -q 'SSL connection using TLSv1.3' "$TMP/v13.log"
+curl -s --cacert "$CERT" --tlsv1.2 --tls-max 1.2 -o /dev/null "$S/healthz"
+check "TLS 1.2 is taken" [ $? -eq 0 ]
+curl -sv --cacert "$CERT" --tlsv1.1 --tls-max 1.1 --ciphers 'DEFAULT:@SECLEVEL=0' \
+	-o /dev/null "$S/healthz" 2>"$TMP/v11.log"
+check "TLS 1.1 is refused" [ $? -ne 0 ]
+if grep -q 'TLSv1.1 (OUT), TLS handshake, Client hello' "$TMP/v11.log"; then
+	check "by the server (a protocol version alert)" \
+		grep -q 'alert protocol version' "$TMP/v11.log"
+else
+	skip "this curl does not offer TLS 1.1: the refusal may be its own"
+fi
+curl -s --cacert "$CERT" --tlsv1.2 --tls-max 1.2 \
+	--ciphers ECDHE-ECDSA-AES128-GCM-SHA256 -o /dev/null "$S/healthz"
+check "TLS 1.2 with an AEAD suite is taken" [ $? -eq 0 ]
+curl -s --cacert "$CERT" --tlsv1.2 --tls-max 1.2 \
+	--ciphers ECDHE-ECDSA-AES128-SHA -o /dev/null "$S/healthz" 2>/dev/null
+check "TLS 1.2 with a CBC suite is refused" [ $? -ne 0 ]
+
+lighttpd_stop "$dir"
+check "lighttpd is stopped" bash -c "! curl -s -o /dev/null '$H/'"
+trap - EXIT
