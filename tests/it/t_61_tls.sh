@@ -30,6 +30,46 @@ IMGHOST_DATABASE_URL=$DB "$TOP/imghost-resize" --migrate \
 	--sql-dir "$TOP/sql" >/dev/null
 check "a database of its own, migrated" [ "$(psql_q "SELECT count(*) FROM images")" = 0 ]
 
+# start: lighttpd on dir/lighttpd.conf, the app on the test's database.
+start() {
+	(
+		export IMGHOST_CONF=/dev/null IMGHOST_DATABASE_URL=$DB \
+			IMGHOST_STORE=fs IMGHOST_FS_ROOT=$dir/store
+		lighttpd_run "$dir" "$HTTP_PORT"
+	)
+}
+
+# ------------------------------------------------ before HTTPS is on
+# As shipped, plain HTTP, and the ACME challenges served already: the
+# first certificate is had before HTTPS can be turned on.
+lighttpd_conf "$TOP" "$dir" "$HTTP_PORT" "$dir/store"
+start
+check "lighttpd starts as shipped" [ $? -eq 0 ]
+acme=$dir/acme/.well-known/acme-challenge
+mkdir -p "$acme"
+echo "tok3n.thumbprint" >"$acme/tok3n_Abc-9"
+req "$H/healthz"
+is "HTTPS off: plain HTTP answers, no redirect" "$STATUS $(header location)" "200 "
+req "$H/.well-known/acme-challenge/tok3n_Abc-9"
+is "HTTPS off: an ACME challenge is served" "$STATUS" 200
+check "from the webroot, byte for byte" cmp -s "$BODY" "$acme/tok3n_Abc-9"
+req "$H/.well-known/acme-challenge/missing"
+is "HTTPS off: a challenge that is not there: the app's 404" \
+	"$STATUS $(json .error.code)" "404 not_found"
+req -H "Accept: text/html" "$H/.well-known/acme-challenge/missing"
+like "in HTML for a browser" "$STATUS $(header content-type)" '^404 text/html; charset=utf-8$'
+req "$H/.well-known/acme-challenge/a.b"
+is "HTTPS off: no other file of the webroot" \
+	"$STATUS $(json .error.code)" "404 not_found"
+echo secret >"$dir/acme/.well-known/x"
+req "$H/.well-known/x"
+is "HTTPS off: nor of /.well-known" "$STATUS $(json .error.code)" "404 not_found"
+req "$H/.git/config"
+is "HTTPS off: a dotfile is still the app's 404" \
+	"$STATUS $(json .error.code)" "404 not_found"
+lighttpd_stop "$dir"
+
+# ------------------------------------------------ HTTPS turned on
 # The operator's step: the site's name (with the port, as it is not
 # 443), the certificate, and the include line.
 lighttpd_conf "$TOP" "$dir" "$HTTP_PORT" "$dir/store"
@@ -40,11 +80,7 @@ sed -i -e "s|^var.tls_host\t*=.*|var.tls_host = \"localhost:$HTTPS_PORT\"|" \
     -e 's|^#include var.tls_conf$|include var.tls_conf|' "$dir/lighttpd.conf"
 check "the tree's lighttpd-tls.conf is what it includes" \
 	grep -qx "var.tls_conf = \"$TOP/lighttpd-tls.conf\"" "$dir/lighttpd.conf"
-(
-	export IMGHOST_CONF=/dev/null IMGHOST_DATABASE_URL=$DB \
-		IMGHOST_STORE=fs IMGHOST_FS_ROOT=$dir/store
-	lighttpd_run "$dir" "$HTTP_PORT"
-)
+start
 check "lighttpd starts with HTTPS on" [ $? -eq 0 ]
 up() { curl -sf --cacert "$CERT" -o /dev/null "$S/healthz"; }
 wait_for "the app answers over HTTPS" 20 up
@@ -71,18 +107,25 @@ is "http: the API too" "$STATUS $(header location)" \
 req "$H/metrics"
 is "http: /metrics too" "$STATUS $(header location)" "308 $S/metrics"
 
-acme=$dir/acme/.well-known/acme-challenge
-mkdir -p "$acme"
-echo "tok3n.thumbprint" >"$acme/tok3n_Abc-9"
 req "$H/.well-known/acme-challenge/tok3n_Abc-9"
 is "http: an ACME challenge is served, not redirected" \
 	"$STATUS $(header location)" "200 "
 check "from the webroot, byte for byte" cmp -s "$BODY" "$acme/tok3n_Abc-9"
 is "with no HSTS" "$(hsts)" ""
 req "$H/.well-known/acme-challenge/missing"
-is "http: a challenge that is not there: 404" "$STATUS" 404
-req "$H/.well-known/other"
-is "http: the rest of /.well-known is redirected" "$STATUS" 308
+is "http: a challenge that is not there: the app's 404" \
+	"$STATUS $(json .error.code)" "404 not_found"
+req "$H/_error"
+is "http: the error handler's own path is the app's, not redirected" \
+	"$STATUS $(json .error.code)" "404 not_found"
+req "$H/.well-known/acme-challenge/a.b"
+is "http: any other path under it is redirected, as it is" \
+	"$STATUS $(header location)" "308 $S/.well-known/acme-challenge/a.b"
+req "$H/.well-known/x"
+is "http: the rest of /.well-known too" "$STATUS $(header location)" \
+	"308 $S/.well-known/x"
+h2 "$S/.well-known/acme-challenge/tok3n_Abc-9"
+is "https: the challenge is served there too" "$STATUS" 200
 
 # ------------------------------------------------ HTTPS, HTTP/2
 h2 "$S/healthz"
