@@ -1,10 +1,11 @@
 # HTTPS on a host of its own: lighttpd.conf with its TLS include turned
 # on as docs/OPERATIONS.md tells an operator (var.tls_* lines set, the
-# "#" of "include var.tls_conf" removed), a self-signed certificate for
-# localhost, a database and an fs store of its own.  Plain HTTP is
-# redirected to HTTPS but for the ACME challenges; uploads and views go
-# over HTTP/2; every link handed out is https; HSTS on HTTPS alone;
-# TLS 1.1 refused.
+# "#" of "include var.tls_conf" removed), self-signed certificates for
+# localhost laid out as certbot keeps them, a database and an fs store
+# of its own.  Plain HTTP is redirected to HTTPS but for the ACME
+# challenges; uploads and views go over HTTP/2; every link handed out
+# is https; HSTS on HTTPS alone; TLS 1.1 refused; the renewal hooks let
+# lighttpd read the key and reload it into the new certificate.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/stack/lighttpd.sh"
 
@@ -14,15 +15,57 @@ HTTP_PORT=$(free_port)
 HTTPS_PORT=$(free_port)
 H=http://127.0.0.1:$HTTP_PORT
 S=https://localhost:$HTTPS_PORT
-CERT=$TMP/cert.pem
+LE=$TMP/letsencrypt
+LIVE=$LE/live/localhost
+# Self-signed, the certificate is its own CA: curl trusts what is live.
+CERT=$LIVE/fullchain.pem
 
 check "as shipped, lighttpd.conf leaves HTTPS off" \
 	grep -qx '#include var.tls_conf' "$TOP/lighttpd.conf"
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
-	-keyout "$TMP/key.pem" -out "$CERT" 2>"$TMP/openssl.log"
-check "a self-signed certificate for localhost" [ -s "$CERT" ]
+# systemctl, for the hooks: records what it is asked, and its "reload
+# imghost-lighttpd" is the unit's ExecReload (SIGUSR1) to the test's
+# lighttpd, when it runs.
+mkdir -p "$TMP/bin"
+cat >"$TMP/bin/systemctl" <<SH
+#!/bin/sh
+echo "\$*" >>"$TMP/systemctl.log"
+[ "\$*" = "reload imghost-lighttpd" ] || exit 1
+[ -f "$dir/run/lighttpd.pid" ] || exit 0
+kill -USR1 "\$(cat "$dir/run/lighttpd.pid")"
+SH
+chmod +x "$TMP/bin/systemctl"
+# The group lighttpd reads the key as (imghost on a real machine).
+if [ "$(id -u)" = 0 ]; then GROUP=nogroup; else GROUP=$(id -gn); fi
+
+# issue N: certificate N for localhost, as certbot writes it (root's
+# alone: directories 0700, the key 0600; live/ links to archive/), then
+# certbot's deploy hook.
+issue() {
+	local a=$LE/archive/localhost
+	mkdir -p "$a" "$LIVE"
+	chmod 700 "$LE/archive" "$LE/live" "$a"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-days 2 -subj "/CN=localhost/O=issue $1" \
+		-addext subjectAltName=DNS:localhost \
+		-keyout "$a/privkey$1.pem" -out "$a/fullchain$1.pem" \
+		2>>"$TMP/openssl.log" || return 1
+	chmod 600 "$a/privkey$1.pem"
+	ln -sfn "../../archive/localhost/fullchain$1.pem" "$LIVE/fullchain.pem"
+	ln -sfn "../../archive/localhost/privkey$1.pem" "$LIVE/privkey.pem"
+	: >"$TMP/systemctl.log"
+	PATH=$TMP/bin:$PATH IMGHOST_GROUP=$GROUP RENEWED_LINEAGE=$LIVE \
+		"$TOP/examples/certbot-hook"
+}
+issue 1
+check "certificate 1, and certbot's hook on it" [ $? -eq 0 ]
+is "the hook: the key readable by lighttpd's group" \
+	"$(stat -L -c '%a %G' "$LIVE/privkey.pem")" "640 $GROUP"
+is "and the directories to it" \
+	"$(stat -c '%a %G' "$LE/live" "$LE/archive" "$LE/archive/localhost" |
+	sort -u)" "750 $GROUP"
+is "the hook reloads lighttpd" "$(cat "$TMP/systemctl.log")" \
+	"reload imghost-lighttpd"
 
 DB=${PG_URL/dbname=imghost/dbname=imghost_tls}
 createdb -h "$(pg_sockdir "$PG_DIR")" -U postgres imghost_tls &&
@@ -70,14 +113,18 @@ is "HTTPS off: a dotfile is still the app's 404" \
 lighttpd_stop "$dir"
 
 # ------------------------------------------------ HTTPS turned on
-# The operator's step: the site's name (with the port, as it is not
-# 443), the certificate, and the include line.
+# The operator's step: the site's name, the include line; and here the
+# port, not 443, so in var.tls_url too, and certbot's tree in TMP.
 lighttpd_conf "$TOP" "$dir" "$HTTP_PORT" "$dir/store"
-sed -i -e "s|^var.tls_host\t*=.*|var.tls_host = \"localhost:$HTTPS_PORT\"|" \
+sed -i -e "s|^var.tls_host\t*=.*|var.tls_host = \"localhost\"|" \
     -e "s|^var.tls_port\t*=.*|var.tls_port = $HTTPS_PORT|" \
-    -e "s|^var.tls_cert\t*=.*|var.tls_cert = \"$CERT\"|" \
-    -e "s|^var.tls_key\t*=.*|var.tls_key = \"$TMP/key.pem\"|" \
+    -e "s|^var.tls_url\t*=.*|var.tls_url = \"$S\"|" \
+    -e "s|\"/etc/letsencrypt/|\"$LE/|" \
     -e 's|^#include var.tls_conf$|include var.tls_conf|' "$dir/lighttpd.conf"
+is "the certificate where certbot keeps it" \
+	"$(lighttpd -p -f "$dir/lighttpd.conf" 2>&1 | grep -o 'ssl\.p[a-z]*  *= .*' |
+	tr -s ' ')" "ssl.pemfile = \"$LIVE/fullchain.pem\"
+ssl.privkey = \"$LIVE/privkey.pem\""
 check "the tree's lighttpd-tls.conf is what it includes" \
 	grep -qx "var.tls_conf = \"$TOP/lighttpd-tls.conf\"" "$dir/lighttpd.conf"
 start
@@ -206,6 +253,47 @@ check "TLS 1.2 with an AEAD suite is taken" [ $? -eq 0 ]
 curl -s --cacert "$CERT" --tlsv1.2 --tls-max 1.2 \
 	--ciphers ECDHE-ECDSA-AES128-SHA -o /dev/null "$S/healthz" 2>/dev/null
 check "TLS 1.2 with a CBC suite is refused" [ $? -ne 0 ]
+
+# ------------------------------------------------ renewal
+pid=$(cat "$dir/run/lighttpd.pid")
+issue 2
+check "certificate 2, and certbot's hook on it" [ $? -eq 0 ]
+renewed() {
+	curl -sf --cacert "$CERT" -o /dev/null "$S/healthz" &&
+	! curl -sf --cacert "$LE/archive/localhost/fullchain1.pem" \
+		-o /dev/null "$S/healthz" 2>/dev/null
+}
+wait_for "the hook's reload: lighttpd serves certificate 2, not 1" 30 renewed
+is "the same lighttpd (a graceful restart)" "$(cat "$dir/run/lighttpd.pid")" "$pid"
+check "still running" kill -0 "$pid"
+h2 "$S/i/$id.jpg"
+is "the image over HTTP/2 after it" "$STATUS $VERSION $(hsts)" "200 2 max-age=63072000"
+req "$H/"
+is "and plain HTTP still redirected" "$STATUS" 308
+
+# ------------------------------------------------ dehydrated's hook
+dh=$TMP/dehydrated/certs/localhost
+mkdir -p "$dh"
+chmod 700 "$TMP/dehydrated/certs" "$dh"
+cp "$LE/archive/localhost/privkey2.pem" "$dh/privkey-1700000000.pem"
+chmod 600 "$dh/privkey-1700000000.pem"
+ln -sfn privkey-1700000000.pem "$dh/privkey.pem"
+dehydrated_hook() {
+	: >"$TMP/systemctl.log"
+	PATH=$TMP/bin:$PATH IMGHOST_GROUP=$GROUP "$TOP/examples/dehydrated-hook" "$@"
+}
+dehydrated_hook this_hookscript_is_broken__dehydrated_is_working_fine__please_ignore_unknown_hooks_in_your_script
+check "dehydrated's hook: nothing to do for a step not its own" \
+	[ $? -eq 0 ] && [ ! -s "$TMP/systemctl.log" ]
+dehydrated_hook deploy_cert localhost "$dh/privkey.pem" "$dh/cert.pem" \
+	"$dh/fullchain.pem" "$dh/chain.pem" 1700000000
+check "dehydrated's hook on deploy_cert" [ $? -eq 0 ]
+is "the key readable by lighttpd's group" \
+	"$(stat -L -c '%a %G' "$dh/privkey.pem")" "640 $GROUP"
+is "and the directories to it" \
+	"$(stat -c '%a %G' "$TMP/dehydrated/certs" "$dh" | sort -u)" "750 $GROUP"
+is "it reloads lighttpd" "$(cat "$TMP/systemctl.log")" "reload imghost-lighttpd"
+wait_for "which is up again" 30 up
 
 lighttpd_stop "$dir"
 check "lighttpd is stopped" bash -c "! curl -s -o /dev/null '$H/'"
