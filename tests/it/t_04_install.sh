@@ -49,6 +49,10 @@ is "the installed lighttpd.conf names the installed HTTPS include" \
 check "the HTTPS include is installed" [ -s "$dest$tls" ]
 check "and left off" grep -qx '#include var.tls_conf' \
 	"$usr/etc/imghost/lighttpd.conf"
+for f in certbot-hook dehydrated-hook; do
+	check "installs share/imghost/$f, executable" \
+		[ -x "$usr/share/imghost/$f" ]
+done
 check "and so is the icon" [ -s "$usr/share/imghost/static/favicon.ico" ]
 like "lighttpd unit runs the installed lighttpd.conf" \
 	"$(grep '^ExecStart=' "$usr/lib/systemd/system/imghost-lighttpd.service")" \

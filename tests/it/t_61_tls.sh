@@ -71,7 +71,8 @@ DB=${PG_URL/dbname=imghost/dbname=imghost_tls}
 createdb -h "$(pg_sockdir "$PG_DIR")" -U postgres imghost_tls &&
 IMGHOST_DATABASE_URL=$DB "$TOP/imghost-resize" --migrate \
 	--sql-dir "$TOP/sql" >/dev/null
-check "a database of its own, migrated" [ "$(psql_q "SELECT count(*) FROM images")" = 0 ]
+check "a database of its own, migrated" \
+	[ "$(psql_q "SELECT count(*) FROM images")" = 0 ]
 
 # start: lighttpd on dir/lighttpd.conf, the app on the test's database.
 start() {
@@ -92,7 +93,8 @@ acme=$dir/acme/.well-known/acme-challenge
 mkdir -p "$acme"
 echo "tok3n.thumbprint" >"$acme/tok3n_Abc-9"
 req "$H/healthz"
-is "HTTPS off: plain HTTP answers, no redirect" "$STATUS $(header location)" "200 "
+is "HTTPS off: plain HTTP answers, no redirect" \
+	"$STATUS $(header location)" "200 "
 req "$H/.well-known/acme-challenge/tok3n_Abc-9"
 is "HTTPS off: an ACME challenge is served" "$STATUS" 200
 check "from the webroot, byte for byte" cmp -s "$BODY" "$acme/tok3n_Abc-9"
@@ -100,13 +102,15 @@ req "$H/.well-known/acme-challenge/missing"
 is "HTTPS off: a challenge that is not there: the app's 404" \
 	"$STATUS $(json .error.code)" "404 not_found"
 req -H "Accept: text/html" "$H/.well-known/acme-challenge/missing"
-like "in HTML for a browser" "$STATUS $(header content-type)" '^404 text/html; charset=utf-8$'
+is "in HTML for a browser" "$STATUS $(header content-type)" \
+	"404 text/html; charset=utf-8"
 req "$H/.well-known/acme-challenge/a.b"
 is "HTTPS off: no other file of the webroot" \
 	"$STATUS $(json .error.code)" "404 not_found"
 echo secret >"$dir/acme/.well-known/x"
 req "$H/.well-known/x"
-is "HTTPS off: nor of /.well-known" "$STATUS $(json .error.code)" "404 not_found"
+is "HTTPS off: nor of /.well-known" \
+	"$STATUS $(json .error.code)" "404 not_found"
 req "$H/.git/config"
 is "HTTPS off: a dotfile is still the app's 404" \
 	"$STATUS $(json .error.code)" "404 not_found"
@@ -208,9 +212,10 @@ is "https: a variant not made yet: 307 to the original over https" \
 
 h2 "$S/$id"
 is "https: the image page over HTTP/2" "$STATUS $VERSION" "200 2"
-like "its og:url is https" "$(grep -o '<meta property="og:url" content="[^"]*"' "$BODY")" \
+meta() { grep -o "<meta property=\"$1\" content=\"[^\"]*\"" "$BODY"; }
+like "its og:url is https" "$(meta og:url)" \
 	"content=\"$S/$id\""
-like "its og:image is https" "$(grep -o '<meta property="og:image" content="[^"]*"' "$BODY")" \
+like "its og:image is https" "$(meta og:image)" \
 	"content=\"$S/i/$id"
 is "no http:// link in it" "$(grep -c 'http://' "$BODY")" 0
 h2 "$S/sharex.sxcu"
@@ -238,8 +243,8 @@ curl -sv --cacert "$CERT" -o /dev/null "$S/healthz" 2>"$TMP/v13.log"
 check "TLS 1.3 by default" grep -q 'SSL connection using TLSv1.3' "$TMP/v13.log"
 curl -s --cacert "$CERT" --tlsv1.2 --tls-max 1.2 -o /dev/null "$S/healthz"
 check "TLS 1.2 is taken" [ $? -eq 0 ]
-curl -sv --cacert "$CERT" --tlsv1.1 --tls-max 1.1 --ciphers 'DEFAULT:@SECLEVEL=0' \
-	-o /dev/null "$S/healthz" 2>"$TMP/v11.log"
+curl -sv --cacert "$CERT" --tlsv1.1 --tls-max 1.1 \
+	--ciphers 'DEFAULT:@SECLEVEL=0' -o /dev/null "$S/healthz" 2>"$TMP/v11.log"
 check "TLS 1.1 is refused" [ $? -ne 0 ]
 if grep -q 'TLSv1.1 (OUT), TLS handshake, Client hello' "$TMP/v11.log"; then
 	check "by the server (a protocol version alert)" \
@@ -264,10 +269,12 @@ renewed() {
 		-o /dev/null "$S/healthz" 2>/dev/null
 }
 wait_for "the hook's reload: lighttpd serves certificate 2, not 1" 30 renewed
-is "the same lighttpd (a graceful restart)" "$(cat "$dir/run/lighttpd.pid")" "$pid"
+is "the same lighttpd (a graceful restart)" \
+	"$(cat "$dir/run/lighttpd.pid")" "$pid"
 check "still running" kill -0 "$pid"
 h2 "$S/i/$id.jpg"
-is "the image over HTTP/2 after it" "$STATUS $VERSION $(hsts)" "200 2 max-age=63072000"
+is "the image over HTTP/2 after it" "$STATUS $VERSION $(hsts)" \
+	"200 2 max-age=63072000"
 req "$H/"
 is "and plain HTTP still redirected" "$STATUS" 308
 
@@ -282,7 +289,9 @@ dehydrated_hook() {
 	: >"$TMP/systemctl.log"
 	PATH=$TMP/bin:$PATH IMGHOST_GROUP=$GROUP "$TOP/examples/dehydrated-hook" "$@"
 }
-dehydrated_hook this_hookscript_is_broken__dehydrated_is_working_fine__please_ignore_unknown_hooks_in_your_script
+# What dehydrated sends to see that a hook ignores what it does not know.
+dehydrated_hook \
+	this_hookscript_is_broken__dehydrated_is_working_fine__please_ignore_unknown_hooks_in_your_script
 check "dehydrated's hook: nothing to do for a step not its own" \
 	[ $? -eq 0 ] && [ ! -s "$TMP/systemctl.log" ]
 dehydrated_hook deploy_cert localhost "$dh/privkey.pem" "$dh/cert.pem" \
