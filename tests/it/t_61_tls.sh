@@ -13,6 +13,7 @@ dir=$TMP/tls
 trap 'lighttpd_stop "$dir"' EXIT
 HTTP_PORT=$(free_port)
 HTTPS_PORT=$(free_port)
+while [ "$HTTPS_PORT" = "$HTTP_PORT" ]; do HTTPS_PORT=$(free_port); done
 H=http://127.0.0.1:$HTTP_PORT
 S=https://localhost:$HTTPS_PORT
 LE=$TMP/letsencrypt
