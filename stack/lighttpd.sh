@@ -46,9 +46,11 @@ lighttpd_conf() {
 	    -e "s|^var.fcgi_app\t*=.*|var.fcgi_app = \"$app\"|" \
 	    -e "s|^var.headers_lua\t*=.*|var.headers_lua = \"$top/lighttpd-headers.lua\"|" \
 	    -e "s|^var.metrics_from\t*=.*|var.metrics_from = \"127.0.0.1/32\"|" \
+	    -e "s|^var.acme_root\t*=.*|var.acme_root = \"$dir/acme\"|" \
+	    -e "s|^var.tls_conf\t*=.*|var.tls_conf = \"$top/lighttpd-tls.conf\"|" \
 	    "$top/lighttpd.conf" >"$dir/lighttpd.conf"
 	# A line that was not replaced would point the tests at /var or /run.
-	if grep -Eq '^var\.(rundir|logdir|store_root|cache_root|headers_lua)[[:space:]]*=[[:space:]]*"/(var|run|usr)/' "$dir/lighttpd.conf"; then
+	if grep -Eq '^var\.(rundir|logdir|store_root|cache_root|headers_lua|acme_root|tls_conf)[[:space:]]*=[[:space:]]*"/(var|run|usr)/' "$dir/lighttpd.conf"; then
 		echo "lighttpd: could not derive $dir/lighttpd.conf" >&2
 		return 1
 	fi
@@ -58,8 +60,14 @@ lighttpd_conf() {
 # background with the environment of the caller (the IMGHOST_* keys reach
 # the app through it) and waits until it answers.
 lighttpd_start() {
-	local dir=$2 port=$3 i
-	lighttpd_conf "$@" || return 1
+	lighttpd_conf "$@" && lighttpd_run "$2" "$3"
+}
+
+# lighttpd_run DIR PORT: lighttpd_start with the DIR/lighttpd.conf that
+# lighttpd_conf wrote, changed since by the caller (tests/it/t_61_tls.sh
+# turns HTTPS on in it).  PORT is its plain HTTP port.
+lighttpd_run() {
+	local dir=$1 port=$2 i
 	lighttpd -tt -f "$dir/lighttpd.conf" >"$dir/log/check.log" 2>&1 || {
 		cat "$dir/log/check.log" >&2
 		return 1

@@ -42,6 +42,17 @@ lua=$(sed -n 's/^var.headers_lua[[:space:]]*=[[:space:]]*"\(.*\)".*/\1/p' \
 is "the installed lighttpd.conf names the installed header script" \
 	"$lua" /usr/local/share/imghost/lighttpd-headers.lua
 check "which is installed" [ -s "$dest$lua" ]
+tls=$(sed -n 's/^var.tls_conf[[:space:]]*=[[:space:]]*"\(.*\)".*/\1/p' \
+	"$usr/etc/imghost/lighttpd.conf")
+is "the installed lighttpd.conf names the installed HTTPS include" \
+	"$tls" /usr/local/share/imghost/lighttpd-tls.conf
+check "the HTTPS include is installed" [ -s "$dest$tls" ]
+check "and left off" grep -qx '#include var.tls_conf' \
+	"$usr/etc/imghost/lighttpd.conf"
+for f in certbot-hook dehydrated-hook; do
+	check "installs share/imghost/$f, executable" \
+		[ -x "$usr/share/imghost/$f" ]
+done
 check "and so is the icon" [ -s "$usr/share/imghost/static/favicon.ico" ]
 like "lighttpd unit runs the installed lighttpd.conf" \
 	"$(grep '^ExecStart=' "$usr/lib/systemd/system/imghost-lighttpd.service")" \
@@ -102,6 +113,17 @@ is "lighttpd.conf names the installed app" \
 is "lighttpd.conf names the installed header script" \
 	"$(sed -n 's/^var.headers_lua\t*= *"\([^"]*\)".*/\1/p' "$conf")" \
 	"$pfx/share/imghost/lighttpd-headers.lua"
+# HTTPS turned on as docs/OPERATIONS.md says: lighttpd takes the
+# installed include (a self-signed certificate in place of certbot's).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-days 2 -subj /CN=localhost -keyout "$TMP/key.pem" \
+	-out "$TMP/cert.pem" 2>/dev/null
+sed -e 's|^#include var.tls_conf$|include var.tls_conf|' \
+    -e "s|^var.tls_cert\t*=.*|var.tls_cert = \"$TMP/cert.pem\"|" \
+    -e "s|^var.tls_key\t*=.*|var.tls_key = \"$TMP/key.pem\"|" \
+    "$conf" >"$TMP/tls.conf"
+check "lighttpd takes it with HTTPS turned on" \
+	lighttpd -tt -f "$TMP/tls.conf"
 port=$(free_port)
 run=$TMP/run
 mkdir -p "$run/run" "$run/log" "$run/store"
