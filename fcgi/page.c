@@ -150,8 +150,10 @@ page_link_row(struct http_req *req, const char *name, const char *key,
 	    "data-label=\"%s\">%s</button></div>\n", copy, copy);
 }
 
-/* A code made by fmt; empty when it does not fit, which URLs under
-   640 bytes cannot make it do. */
+/*
+ * A code made by fmt into buf; empty when it does not fit, which URLs
+ * of under 640 bytes cannot make it do.
+ */
 static void page_code(char *, size_t, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -185,11 +185,11 @@ async function uploads(ctx) {
 	    links[1] === `${base}/i/${id}/large.jpg` || links[1]);
 	await check('Markdown, BBCode and HTML use both, HTML its size',
 	    async () => sameCodes(links, pageUrl, links[1], 800, 600, id));
-	await first.click('.chip[data-size=small]');
+	await (await first.$('.chip[data-size=small]')).click();
 	await check('one click on the small chip: every code is small\'s',
 	    async () => sameCodes(await codes(), pageUrl,
 	    `${base}/i/${id}/small.jpg`, 320, 240, id));
-	await first.click('.chip[data-size=original]');
+	await (await first.$('.chip[data-size=original]')).click();
 	await check('... and on original: the original\'s', async () =>
 	    sameCodes(await codes(), pageUrl, direct, 800, 600, id));
 	await check('... the chip clicked is the current one', async () =>

@@ -19,6 +19,11 @@ no_inline() {
 		"$BODY"
 }
 
+# one_line REGEX: the last body, its lines joined, matches the extended REGEX.
+one_line() {
+	tr -d '\n' <"$BODY" | grep -Eq "$1"
+}
+
 # absent REGEX: the last body has no match of the extended REGEX.
 absent() {
 	! grep -Eq "$1" "$BODY"
@@ -51,8 +56,9 @@ upload_page() {
 		absent '<input type="file"[^>]* required'
 	check "$store: the form has an upload-by-url field" grep -q \
 		'<input type="url" id="url" name="url"' "$BODY"
-	check "$store: ... inside the form, before its no-JS button" grep -Eq \
-		'name="url".*class="button nojs">Upload</button>' "$BODY"
+	check "$store: ... inside the form, before its no-JS button" \
+		one_line 'name="url".*class="button nojs">Upload</button>'
+
 	css=$(grep -o '/static/app\.[0-9a-f]*\.css' "$BODY")
 	js=$(grep -o '/static/app\.[0-9a-f]*\.js' "$BODY")
 	static_ok "CSS" "$css" app.css "text/css; charset=utf-8"
@@ -134,9 +140,9 @@ image_page() {
 		'<dd>640 × 480</dd>.*<dd>JPEG</dd>' "$BODY"
 	check "$store: the page has an <h1>" grep -q "<h1>Image $id</h1>" "$BODY"
 	share_codes large 640 480 jpg
-	check "$store: copy buttons say what they copy" grep -q \
-		'>Copy link</button>.*>Copy URL</button>.*>Copy Markdown</button>.*>Copy BBCode</button>.*>Copy HTML</button>' \
-		"$BODY"
+	check "$store: copy buttons say what they copy" one_line \
+		'>Copy link</button>.*>Copy URL</button>.*>Copy Markdown</button>.*>Copy BBCode</button>.*>Copy HTML</button>'
+
 	check "$store: a Share button, hidden until the script sees navigator.share" \
 		grep -q '<button type="button" class="button" id="share" hidden>' "$BODY"
 	check "$store: no placeholder before the variants" \
