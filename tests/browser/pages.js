@@ -242,7 +242,7 @@ async function uploads(ctx) {
 		await page.waitForFunction(() =>
 		    document.querySelectorAll('.item.done').length === 2);
 		return page.$eval('.item', (e) =>
-		    /\/i\/[A-Za-z0-9_-]{8}\.png$/.test(
+		    /\/i\/[A-Za-z0-9_-]{8}\/large\.png$/.test(
 		    e.querySelectorAll('.link input')[1].value));
 	});
 	await check('the drop zone is no longer highlighted', async () =>
@@ -652,8 +652,13 @@ async function placeholder(ctx) {
 		await check('placeholder: it fills the image\'s box', async () =>
 		    page.$eval('#image', (i) => i.getBoundingClientRect().width >
 		    100 && getComputedStyle(i).backgroundSize === '100% 100%'));
-		await page.screenshot({ path: path.join(shots,
-		    `${store}-placeholder.png`) });
+		// Playwright's screenshot waits for the held image; CDP not.
+		const cdp = await ctx.newCDPSession(page);
+		const png = await cdp.send('Page.captureScreenshot',
+		    { format: 'png' });
+		fs.writeFileSync(path.join(shots, `${store}-placeholder.png`),
+		    Buffer.from(png.data, 'base64'));
+		await cdp.detach();
 		release();
 		await check('placeholder: gone once the image has loaded',
 		    async () => {
