@@ -574,6 +574,22 @@ async function history(page, pageUrl) {
 	await shot(page, 'history-deleted');
 }
 
+// A HEIC, which Chromium cannot show: the card's thumbnail falls back
+// from the file to the server's copy.  (Here, with no history to count.)
+async function heicThumb(page) {
+	await page.setInputFiles('#file', path.join(images, 'photo.heic'));
+	await check('HEIC: the card\'s thumbnail falls back to the server\'s',
+	    async () => {
+		await page.waitForFunction(() => {
+			const i = document.querySelector('.item.done .thumb img');
+			return i && i.complete && i.naturalWidth > 0;
+		});
+		const src = await page.$eval('.item .thumb img', (i) => i.src);
+		return new RegExp(`^${base}/i/${ID}/small\\.jpg$`).test(src) ||
+		    src;
+	});
+}
+
 // A browser that refuses localStorage (private modes, policies): the
 // page uploads as before, without the history.
 async function noStorage(ctx) {
@@ -595,6 +611,8 @@ async function noStorage(ctx) {
 		    });
 		await check('no localStorage: no history section', async () =>
 		    (await page.$('#history')) === null);
+		if (fs.existsSync(path.join(images, 'photo.heic')))
+			await heicThumb(page);
 	} finally {
 		await page.close();
 	}

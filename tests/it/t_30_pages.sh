@@ -11,6 +11,9 @@ for f in progressive.jpg rotated.jpg photo.jpg; do
 	convert "$img/$f" -set comment "t_30 $$ $RANDOM" "$img/new-$f"
 	mv "$img/new-$f" "$img/$f"
 done
+# A HEIC for the upload card's thumbnail, which Chromium cannot show.
+heif-enc -q 50 "$img/photo.jpg" -o "$img/photo.heic" >/dev/null 2>&1 ||
+	skip "no heif-enc: the HEIC upload card is not tried"
 CSP="default-src 'none'; img-src 'self' data: blob:; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 # no_inline: the last body has no inline script or style to allow.
