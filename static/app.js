@@ -856,5 +856,10 @@
 			else if (chip)
 				clickSize(e, chip);
 		});
+		/* A code is longer than its box: a click takes all of it. */
+		document.addEventListener('focusin', function (e) {
+			if (e.target.matches('.link input'))
+				e.target.select();
+		});
 	});
 }());

@@ -580,8 +580,10 @@ async function heicThumb(page) {
 	await page.setInputFiles('#file', path.join(images, 'photo.heic'));
 	await check('HEIC: the card\'s thumbnail falls back to the server\'s',
 	    async () => {
+		// The newest card is the first.
 		await page.waitForFunction(() => {
-			const i = document.querySelector('.item.done .thumb img');
+			const i = document.querySelector('.item:first-child.done ' +
+			    '.thumb img');
 			return i && i.complete && i.naturalWidth > 0;
 		});
 		const src = await page.$eval('.item .thumb img', (i) => i.src);
