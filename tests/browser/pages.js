@@ -285,6 +285,23 @@ async function aboveFold(page) {
 	return out.length === 0 || out.join();
 }
 
+// rowsLaidOut PAGE: each share code sits beside its label, one row a
+// code, top to bottom (a row's box is left out of the grid).
+async function rowsLaidOut(page) {
+	const bad = await page.$$eval('.link', (rows) => {
+		let last = -1;
+		return rows.filter((r) => {
+			const l = r.querySelector('label').getBoundingClientRect();
+			const i = r.querySelector('input').getBoundingClientRect();
+			const ok = Math.abs((l.top + l.bottom) - (i.top + i.bottom)) <
+			    i.height && i.top > last;
+			last = i.bottom - 1;
+			return !ok;
+		}).map((r) => r.querySelector('label').textContent);
+	});
+	return bad.length === 0 || bad.join();
+}
+
 // A browser with navigator.share (stubbed, as Chromium on Linux has
 // none): the button is shown and shares the page's URL.
 async function nativeShare(ctx, pageUrl) {
@@ -350,6 +367,8 @@ async function imagePage(page, pageUrl, direct) {
 	    'Copy link,Copy URL,Copy Markdown,Copy BBCode,Copy HTML');
 	await check('1366x768: the h1, sizes and every code above the fold',
 	    async () => aboveFold(page));
+	await check('each code beside its label, a row each', async () =>
+	    rowsLaidOut(page));
 	await shot(page, 'image-large');
 	await page.screenshot({ path: path.join(shots,
 	    `${store}-image-1366x768.png`) });
@@ -812,6 +831,8 @@ async function noScript() {
 		    async () => (await page.textContent('h1')) === 'Uploaded' &&
 		    new RegExp(`^${base}/${ID}/delete/[A-Za-z0-9_-]{22,}$`)
 		    .test(await page.inputValue('#l-delete')));
+		await check('no JS: each code beside its label, a row each',
+		    async () => rowsLaidOut(page));
 		await shot(page, 'nojs-uploaded');
 		await Promise.all([page.waitForURL(new RegExp(`/${ID}$`)),
 		    page.click('main a[href^="/"]')]);
