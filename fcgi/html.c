@@ -97,13 +97,16 @@ html_escape(struct http_req *req, const char *s)
  * Writes the headers of an HTML page, up to and including the blank
  * line; the page of a secret (a delete token in its URL) sends no
  * Referer, even to its own style sheet, and is kept by no cache.
+ * Images may be data: URLs (the placeholder static/app.js paints while
+ * an image loads) and blob: URLs (the upload card's thumbnail, made
+ * from the file itself).
  */
 static void
 html_headers_of(struct http_req *req, int status, int secret)
 {
 	http_head(req, status, "text/html; charset=utf-8");
 	http_printf(req, "Content-Security-Policy: "
-	    "default-src 'none'; img-src %s; script-src 'self'; "
+	    "default-src 'none'; img-src %s data: blob:; script-src 'self'; "
 	    "style-src 'self'; connect-src 'self'; form-action 'self'; "
 	    "base-uri 'none'; frame-ancestors 'none'\r\n"
 	    "Referrer-Policy: %s\r\n", html_st.img_src,
@@ -194,7 +197,8 @@ static const char *
 html_error_advice(const struct http_req *req, int status)
 {
 	switch (status) {
-	case 400: return "Choose a file and try again.";
+	case 400: return "Choose a file, or check the image's address, "
+	    "and try again.";
 	case 404: return "There is no image at this address. Check the "
 	    "link for typos, or upload a new image.";
 	case 405: return "This address does not take that kind of request.";

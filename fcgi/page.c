@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -32,7 +33,11 @@ struct page_image {
 	int			 shown;		/* size_list index, -1 original */
 };
 
-/* The upload page: a plain form that the script turns into much more. */
+/*
+ * The upload page: a plain form, a file or an image's address, that
+ * the script turns into much more.  The file is not required: a form
+ * with an empty file and a url is an upload by url (fcgi/upload.c).
+ */
 void
 page_upload(struct app *app, struct http_req *req)
 {
@@ -46,7 +51,7 @@ page_upload(struct app *app, struct http_req *req)
 	http_printf(req, "<h1>Share an image</h1>\n"
 	    "<form class=\"drop\" id=\"upload\" method=\"post\" action=\"/\" "
 	    "enctype=\"multipart/form-data\" data-max=\"%lld\">\n"
-	    "<input type=\"file\" id=\"file\" name=\"file\" required "
+	    "<input type=\"file\" id=\"file\" name=\"file\" "
 	    "accept=\"image/jpeg,image/png,image/gif,image/webp,image/avif,"
 	    "image/heic,image/heif,image/tiff,image/bmp,.heic,.heif,.avif,"
 	    ".tif,.tiff,.bmp\">\n"
@@ -55,11 +60,19 @@ page_upload(struct app *app, struct http_req *req)
 	    "<span class=\"zone-hint js-only\">or drop them here, or paste "
 	    "one from the clipboard</span></label>\n"
 	    "<p class=\"limits\">JPEG, PNG, GIF, WebP, AVIF, HEIC, TIFF or "
-	    "BMP, up to %lld MB.</p>\n"
-	    "<button type=\"submit\" class=\"button nojs\">Upload</button>\n"
-	    "</form>\n<ol class=\"results\" id=\"results\" "
-	    "aria-live=\"polite\"></ol>\n",
-	    app->conf.max_upload_bytes, mb > 0 ? mb : 1);
+	    "BMP, up to %lld MB.</p>\n", app->conf.max_upload_bytes,
+	    mb > 0 ? mb : 1);
+	if (app->conf.url_upload)
+		http_puts(req, "<div class=\"by-url\"><label for=\"url\">"
+		    "Or give an image’s address</label><div class=\"by-url-row\">"
+		    "<input type=\"url\" id=\"url\" name=\"url\" "
+		    "placeholder=\"https://example.com/photo.jpg\" "
+		    "autocomplete=\"off\" spellcheck=\"false\">"
+		    "<button type=\"submit\" class=\"button js-only\" "
+		    "id=\"url-go\">Upload</button></div></div>\n");
+	http_puts(req, "<button type=\"submit\" class=\"button nojs\">Upload"
+	    "</button>\n</form>\n<ol class=\"results\" id=\"results\" "
+	    "aria-live=\"polite\"></ol>\n");
 	html_close(req);
 }
 
@@ -105,36 +118,69 @@ page_bytes(long long n, char *buf, size_t sz)
 		snprintf(buf, sz, "%lld bytes", n);
 }
 
-/* One line of the share links: a label, the text and its copy button. */
+/* What the share codes are made of: one size of one image. */
+struct page_share {
+	const char	*page;		/* the image page's URL */
+	const char	*url;		/* the size's URL */
+	const char	*alt;		/* "Image aB3dE_9x" */
+	long		 w, h;		/* the size's, for the HTML code */
+};
+
+/* One line of the share codes: a label, the code and its copy button. */
 static void
 page_link_row(struct http_req *req, const char *name, const char *key,
-    const char *pre, const char *mid, const char *post, const char *a,
-    const char *b)
+    const char *copy, const char *code)
 {
 	http_printf(req, "<div class=\"link\"><label for=\"l-%s\">"
-	    "%s</label><input id=\"l-%s\" readonly value=\"", key, name, key);
-	html_escape(req, pre);
-	html_escape(req, a);
-	html_escape(req, mid);
-	html_escape(req, b);
-	html_escape(req, post);
-	http_puts(req, "\"><button type=\"button\" class=\"copy js-only\">Copy"
-	    "</button></div>\n");
+	    "%s</label><input id=\"l-%s\" data-code=\"%s\" readonly "
+	    "value=\"", key, name, key, key);
+	html_escape(req, code);
+	http_printf(req, "\"><button type=\"button\" class=\"copy js-only\" "
+	    "data-label=\"%s\">%s</button></div>\n", copy, copy);
 }
 
-/* The share links: the same five the upload page shows after an upload. */
+/*
+ * A code made by fmt into buf; empty when it does not fit, which URLs
+ * of under 640 bytes cannot make it do.
+ */
+static void page_code(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
-page_links(struct http_req *req, const char *page, const char *direct)
+page_code(char *buf, size_t sz, const char *fmt, ...)
 {
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sz, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sz)
+		buf[0] = '\0';
+}
+
+/*
+ * The share codes of one size; static/app.js makes the same from a
+ * size chip's data attributes (shareCodes()), so keep the two alike.
+ */
+static void
+page_links(struct http_req *req, const struct page_share *sh)
+{
+	char	 code[2048];
+
 	http_puts(req, "<div class=\"links\">\n");
-	page_link_row(req, "Page", "page", "", "", "", page, "");
-	page_link_row(req, "Direct", "direct", "", "", "", direct, "");
-	page_link_row(req, "Markdown", "md", "[![image](", ")](", ")",
-	    direct, page);
-	page_link_row(req, "BBCode", "bb", "[url=", "][img]", "[/img][/url]",
-	    page, direct);
-	page_link_row(req, "HTML", "html", "<a href=\"", "\"><img src=\"",
-	    "\" alt=\"\"></a>", page, direct);
+	page_link_row(req, "Page", "page", "Copy link", sh->page);
+	page_link_row(req, "Direct", "direct", "Copy URL", sh->url);
+	page_code(code, sizeof(code), "[![%s](%s)](%s)", sh->alt, sh->url,
+	    sh->page);
+	page_link_row(req, "Markdown", "md", "Copy Markdown", code);
+	page_code(code, sizeof(code), "[url=%s][img]%s[/img][/url]",
+	    sh->page, sh->url);
+	page_link_row(req, "BBCode", "bb", "Copy BBCode", code);
+	page_code(code, sizeof(code), "<a href=\"%s\"><img src=\"%s\" "
+	    "width=\"%ld\" height=\"%ld\" alt=\"%s\"></a>", sh->page, sh->url,
+	    sh->w, sh->h, sh->alt);
+	page_link_row(req, "HTML", "html", "Copy HTML", code);
 	http_puts(req, "</div>\n");
 }
 
@@ -221,21 +267,33 @@ page_picture(struct http_req *req, const struct page_image *pi)
 	page_size_dims(pi, pi->shown, &w, &h);
 	http_puts(req, "<img id=\"image\" src=\"");
 	html_escape(req, url);
-	http_printf(req, "\" width=\"%ld\" height=\"%ld\" "
-	    "alt=\"Image %s\"></picture></figure>\n", w, h, pi->id);
+	http_printf(req, "\" width=\"%ld\" height=\"%ld\" alt=\"Image %s\"",
+	    w, h, pi->id);
+	/* Painted by static/app.js while the image loads. */
+	if (pi->img->placeholder[0] != '\0') {
+		http_puts(req, " data-placeholder=\"");
+		html_escape(req, pi->img->placeholder);
+		http_puts(req, "\"");
+	}
+	http_puts(req, "></picture></figure>\n");
 }
 
-/* One <option> of the size selector, with the URLs the script swaps in. */
+/*
+ * One size chip: a link to ?size=NAME without the script, and with it
+ * the URLs and dimensions that static/app.js swaps in at a click.
+ */
 static void
 page_size_option(struct http_req *req, const struct page_image *pi, int s)
 {
-	char	 url[640], label[16];
-	long	 w, h;
+	char		 url[640], label[16];
+	const char	*name = s < 0 ? "original" : size_list[s].name;
+	long		 w, h;
 
 	page_size_dims(pi, s, &w, &h);
-	http_printf(req, "<option value=\"%s\"%s data-w=\"%ld\" "
-	    "data-h=\"%ld\" data-src=\"", s < 0 ? "original" :
-	    size_list[s].name, s == pi->shown ? " selected" : "", w, h);
+	http_printf(req, "<a class=\"chip\" href=\"/%s?size=%s\"%s "
+	    "data-size=\"%s\" data-w=\"%ld\" data-h=\"%ld\" data-src=\"",
+	    pi->id, name, s == pi->shown ? " aria-current=\"true\"" : "",
+	    name, w, h);
 	page_size_url(pi, s, 0, url, sizeof(url));
 	html_escape(req, url);
 	http_puts(req, "\" data-webp=\"");
@@ -243,26 +301,25 @@ page_size_option(struct http_req *req, const struct page_image *pi, int s)
 		page_size_url(pi, s, 1, url, sizeof(url));
 		html_escape(req, url);
 	}
-	strlcpy(label, s < 0 ? "original" : size_list[s].name, sizeof(label));
+	strlcpy(label, name, sizeof(label));
 	label[0] = toupper((unsigned char)label[0]);
-	http_printf(req, "\">%s · %ld × %ld</option>\n", label,
-	    w, h);
+	http_printf(req, "\">%s <span class=\"dim\">%ld × %ld</span></a>\n",
+	    label, w, h);
 }
 
-/* The size selector: a GET form without the script, instant with it. */
+/* The size chips, smallest first and the original last. */
 static void
 page_sizes(struct http_req *req, const struct page_image *pi)
 {
 	int	 s;
 
-	http_printf(req, "<form class=\"sizes\" method=\"get\" "
-	    "action=\"/%s\"><label for=\"size\">Size</label>"
-	    "<select id=\"size\" name=\"size\">\n", pi->id);
+	http_puts(req, "<div class=\"sizes\" role=\"group\" "
+	    "aria-labelledby=\"sizes-label\"><span class=\"sizes-label\" "
+	    "id=\"sizes-label\">Size</span>\n");
 	for (s = 0; size_list[s].name != NULL; s++)
 		page_size_option(req, pi, s);
 	page_size_option(req, pi, -1);
-	http_puts(req, "</select><button type=\"submit\" class=\"button nojs\">"
-	    "Show</button></form>\n");
+	http_puts(req, "</div>\n");
 }
 
 /* "JPEG", "WebP": the type as people write it. */
@@ -341,23 +398,37 @@ page_size_asked(const struct http_req *req)
 	return s == -2 ? -1 : s;
 }
 
+/*
+ * The panel beside the image: its title, the sizes with the share codes
+ * of the one shown (static/app.js keeps them in step), a native Share
+ * button where the browser has one, and the facts.
+ */
 static void
 page_image_body(struct http_req *req, const struct page_image *pi)
 {
-	char	 page[600], direct[640];
+	char			 page[600], url[640], orig[640], alt[32];
+	struct page_share	 sh = { page, url, alt, 0, 0 };
 
-	/* base is under 512 bytes and an id 8, so this cannot truncate. */
+	/* base is under 512 bytes and an id 8, so these cannot truncate. */
 	snprintf(page, sizeof(page), "%s/%s", pi->base, pi->id);
-	page_size_url(pi, -1, 0, direct, sizeof(direct));
+	snprintf(alt, sizeof(alt), "Image %s", pi->id);
+	page_size_url(pi, pi->shown, 0, url, sizeof(url));
+	page_size_url(pi, -1, 0, orig, sizeof(orig));
+	page_size_dims(pi, pi->shown, &sh.w, &sh.h);
 	page_picture(req, pi);
-	http_puts(req, "<section class=\"panel\">\n");
+	http_printf(req, "<section class=\"panel\">\n<h1>%s</h1>\n"
+	    "<div class=\"share\" id=\"share-box\" data-alt=\"%s\" "
+	    "data-page=\"", alt, alt);
+	html_escape(req, page);
+	http_puts(req, "\">\n");
 	page_sizes(req, pi);
+	page_links(req, &sh);
+	http_puts(req, "</div>\n<p class=\"actions\"><button type=\"button\" "
+	    "class=\"button\" id=\"share\" hidden>Share…</button> "
+	    "<a class=\"button secondary\" id=\"original\" href=\"");
+	html_escape(req, orig);
+	http_puts(req, "\">Open the original</a></p>\n");
 	page_facts(req, pi);
-	http_puts(req, "<p class=\"actions\"><a class=\"button\" id=\"original\" "
-	    "href=\"");
-	html_escape(req, direct);
-	http_puts(req, "\">Open the original</a></p>\n<h2>Share</h2>\n");
-	page_links(req, page, direct);
 	http_puts(req, "</section>\n");
 }
 
@@ -407,9 +478,13 @@ void
 page_uploaded(struct http_req *req, int status, const char *base,
     const struct db_image *img, const char *token)
 {
-	char	 id[ID_LEN + 1], page[600], direct[620], del[700];
+	char			 id[ID_LEN + 1], page[600], direct[620];
+	char			 del[700], alt[32];
+	struct page_share	 sh = { page, direct, alt, img->width,
+				    img->height };
 
 	id_from_int(img->id, id);
+	snprintf(alt, sizeof(alt), "Image %s", id);
 	snprintf(page, sizeof(page), "%s/%s", base, id);
 	snprintf(direct, sizeof(direct), "%s/i/%s.%s", base, id,
 	    img_ext(img_type_of(img->type)));
@@ -419,11 +494,11 @@ page_uploaded(struct http_req *req, int status, const char *base,
 	html_body(req, "uploaded");
 	http_printf(req, "<h1>Uploaded</h1>\n<p><a href=\"/%s\">See the "
 	    "image</a></p>\n", id);
-	page_links(req, page, direct);
+	page_links(req, &sh);
 	http_puts(req, "<h2>Your delete link</h2>\n<p>Keep it to yourself: "
 	    "whoever has it can delete your upload. It is shown only "
 	    "now.</p>\n<div class=\"links\">\n");
-	page_link_row(req, "Delete", "delete", "", "", "", del, "");
+	page_link_row(req, "Delete", "delete", "Copy delete link", del);
 	http_puts(req, "</div>\n");
 	html_close(req);
 }

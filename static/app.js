@@ -1,8 +1,10 @@
 /*
  * imghost: the pages' one script, no framework.  The pages work without
- * it (a plain form, a GET form for the size); with it, the upload page
- * takes several files, drops and pastes, with a progress bar each, and
- * the image page swaps sizes in place, and the uploader's own history
+ * it (a plain form, links for the sizes); with it, the upload page
+ * takes several files, drops, pastes and addresses, with a progress bar
+ * each and the share codes of every size, the image page swaps sizes
+ * and their codes in place and paints the image's placeholder while it
+ * loads, and the uploader's own history
  * ("Your uploads", with a Delete button each) is kept in localStorage.
  * Loaded from <head>, so the "js" class is set before the first paint.
  */
@@ -32,7 +34,12 @@
 	}
 
 	/* The API's errors, in words a person understands. */
-	function errorText(status, max) {
+	function errorText(status, max, json) {
+		var e = json && json.error;
+
+		if (status === 400 && e && e.code === 'bad_url')
+			return 'That address did not give us an image: ' +
+			    e.message + '.';
 		switch (status) {
 		case 0: return 'The connection failed. Check your network ' +
 		    'and try again.';
@@ -53,43 +60,115 @@
 		}
 	}
 
-	/* The share links, as the image page's server writes them. */
-	function linkRows(page, direct, n) {
-		return linkBox([
-			['Page', page],
-			['Direct', direct],
-			['Markdown', '[![image](' + direct + ')](' + page + ')'],
-			['BBCode', '[url=' + page + '][img]' + direct +
-			    '[/img][/url]'],
-			['HTML', '<a href="' + page + '"><img src="' + direct +
-			    '" alt=""></a>']
-		], 'l' + n);
+	/* Share codes ---------------------------------------------------- */
+
+	/*
+	 * The share codes of one size s ({ src, w, h }) of the image whose
+	 * page is page: [label, key, what its button says, code], as
+	 * page_links() in fcgi/page.c writes them.
+	 */
+	function shareCodes(page, alt, s) {
+		return [
+			['Page', 'page', 'Copy link', page],
+			['Direct', 'direct', 'Copy URL', s.src],
+			['Markdown', 'md', 'Copy Markdown',
+			    '[![' + alt + '](' + s.src + ')](' + page + ')'],
+			['BBCode', 'bb', 'Copy BBCode', '[url=' + page +
+			    '][img]' + s.src + '[/img][/url]'],
+			['HTML', 'html', 'Copy HTML', '<a href="' + page +
+			    '"><img src="' + s.src + '" width="' + s.w +
+			    '" height="' + s.h + '" alt="' + alt + '"></a>']
+		];
 	}
 
 	/* Rows of a label, a read-only input and its Copy button. */
 	function linkBox(rows, prefix) {
 		var box = el('div', 'links');
-		rows.forEach(function (r, i) {
-			var row = el('div', 'link'), id = prefix + '-' + i;
-			var label = el('label', '', r[0]);
-			var input = el('input');
+		rows.forEach(function (r) {
+			var row = el('div', 'link'), id = prefix + '-' + r[1],
+			    label = el('label', '', r[0]), input = el('input'),
+			    btn = el('button', 'copy', r[2]);
 			label.htmlFor = id;
 			input.id = id;
+			input.dataset.code = r[1];
 			input.readOnly = true;
-			input.value = r[1];
-			row.append(label, input,
-			    el('button', 'copy', 'Copy'));
-			row.lastChild.type = 'button';
+			input.value = r[3];
+			btn.type = 'button';
+			btn.dataset.label = r[2];
+			row.append(label, input, btn);
 			box.append(row);
 		});
+		return box;
+	}
+
+	function chipSize(chip) {
+		return { src: chip.dataset.src, w: chip.dataset.w,
+		    h: chip.dataset.h };
+	}
+
+	/* Marks chip the chosen size of its share box, and puts its codes. */
+	function chooseSize(box, chip) {
+		var codes = shareCodes(box.dataset.page, box.dataset.alt,
+		    chipSize(chip));
+		box.querySelectorAll('.chip').forEach(function (c) {
+			if (c === chip)
+				c.setAttribute('aria-current', 'true');
+			else
+				c.removeAttribute('aria-current');
+		});
+		codes.forEach(function (r) {
+			var input = box.querySelector('input[data-code="' +
+			    r[1] + '"]');
+			if (input)
+				input.value = r[3];
+		});
+	}
+
+	/*
+	 * An upload's share box, as the image page's: a chip a size (links
+	 * to the page at that size, for a middle click), then its codes.
+	 * Large is chosen first, as on the page.
+	 */
+	function shareBox(json, n) {
+		var box = el('div', 'share'), sizes = el('div', 'sizes'),
+		    list = [], chosen = null, variants = json.variants || {};
+
+		box.dataset.page = json.page_url;
+		box.dataset.alt = 'Image ' + json.id;
+		sizes.setAttribute('role', 'group');
+		sizes.setAttribute('aria-label', 'Size');
+		Object.keys(variants).forEach(function (k) {
+			var v = variants[k];
+			if (v && URL_RE.test(v.url))
+				list.push([k, v.url, v.width, v.height]);
+		});
+		list.push(['original', json.url, json.width, json.height]);
+		list.forEach(function (v) {
+			var chip = el('a', 'chip', v[0].charAt(0).toUpperCase() +
+			    v[0].slice(1) + ' ');
+			chip.href = json.page_url + '?size=' + v[0];
+			chip.dataset.size = v[0];
+			chip.dataset.src = v[1];
+			chip.dataset.w = v[2];
+			chip.dataset.h = v[3];
+			chip.append(el('span', 'dim', v[2] + ' × ' + v[3]));
+			sizes.append(chip);
+			if (v[0] === 'large')
+				chosen = chip;
+		});
+		chosen = chosen || sizes.lastChild;
+		box.append(sizes, linkBox(shareCodes(json.page_url,
+		    box.dataset.alt, chipSize(chosen)), 'l' + n));
+		chooseSize(box, chosen);
 		return box;
 	}
 
 	function copied(btn) {
 		btn.textContent = 'Copied';
 		btn.classList.add('copied');
-		setTimeout(function () {
-			btn.textContent = 'Copy';
+		clearTimeout(btn.copiedTimer);
+		btn.copiedTimer = setTimeout(function () {
+			btn.textContent = btn.dataset.label || 'Copy';
 			btn.classList.remove('copied');
 		}, 1500);
 	}
@@ -226,6 +305,27 @@
 		}
 	}
 
+	/*
+	 * The object URLs of the files this page uploaded, by id: their
+	 * thumbnails come from the file itself, not from the server.
+	 */
+	var localThumbs = {};
+
+	/*
+	 * Shows local (an object URL) in img, or remote where there is none
+	 * or the browser cannot show the file (HEIC, TIFF): the server made
+	 * a copy it can.
+	 */
+	function thumbSrc(img, local, remote) {
+		img.decoding = 'async';
+		img.src = local || remote;
+		if (!local)
+			return;
+		img.addEventListener('error', function () {
+			img.src = remote;
+		}, { once: true });
+	}
+
 	function mineEntry(e) {
 		var li = el('li', 'entry'), body = el('div', 'item-body'),
 		    thumb = el('a', 'thumb'), img = el('img'),
@@ -236,7 +336,7 @@
 		    del = el('button', 'entry-delete', 'Delete');
 
 		li.dataset.id = e.id;
-		img.src = e.thumb;
+		thumbSrc(img, localThumbs[e.id], e.thumb);
 		img.alt = '';
 		img.loading = 'lazy';
 		thumb.href = e.page_url;
@@ -251,8 +351,9 @@
 			del.className = 'entry-delete forget';
 			del.textContent = 'Remove from list';
 		}
-		body.append(name, linkBox([['Page', e.page_url],
-		    ['Direct', e.url]], 'h-' + e.id), actions,
+		body.append(name, linkBox([['Page', 'page', 'Copy link',
+		    e.page_url], ['Direct', 'direct', 'Copy URL', e.url]],
+		    'h-' + e.id), actions,
 		    el('p', 'state'));
 		li.append(thumb, body);
 		return li;
@@ -392,73 +493,107 @@
 
 	var count = 0, mine = null;
 
-	function showDone(item, body, json, n, file) {
+	/*
+	 * The card of a finished upload: its thumbnail (from file itself
+	 * when there is one, so the server is not asked for it), the share
+	 * codes of each size and the page's link.
+	 */
+	function showDone(card, json, name, file) {
 		var thumb = el('a', 'thumb'), img = el('img'),
-		    open = el('a', 'open', 'Open the image page');
-		img.src = json.variants && json.variants.small ?
+		    open = el('a', 'open', 'Open the image page'),
+		    remote = json.variants && json.variants.small ?
 		    json.variants.small.url : json.url;
+
+		if (file && window.URL && URL.createObjectURL &&
+		    !localThumbs[json.id])
+			localThumbs[json.id] = URL.createObjectURL(file);
+		thumbSrc(img, localThumbs[json.id], remote);
 		img.alt = '';
 		thumb.href = json.page_url;
 		thumb.append(img);
-		item.replaceChild(thumb, item.firstChild);
-		item.classList.add('done');
-		item.dataset.id = json.id;
-		body.querySelector('.state').textContent = (json.duplicate ?
-		    'Already here: ' : 'Uploaded: ') + json.width + ' × ' +
-		    json.height;
+		card.item.replaceChild(thumb, card.item.firstChild);
+		card.item.classList.add('done');
+		card.item.dataset.id = json.id;
+		card.state.textContent = (json.duplicate ? 'Already here: ' :
+		    'Uploaded: ') + json.width + ' × ' + json.height;
 		open.href = json.page_url;
-		body.append(linkRows(json.page_url, json.url, n), open);
+		card.body.append(shareBox(json, card.n), open);
 		if (mine)
-			mine.add(json, file);
+			mine.add(json, name);
 	}
 
-	function showFailed(item, body, text) {
-		item.classList.add('failed');
-		body.querySelector('.state').textContent = text;
+	function showFailed(card, text) {
+		card.item.classList.add('failed');
+		card.state.textContent = text;
 	}
 
-	function upload(file, list, max) {
-		var item = el('li', 'item'), body = el('div', 'item-body'),
-		    name = el('p', 'name', file.name || 'pasted image'),
-		    bar = el('progress'), xhr = new XMLHttpRequest(),
-		    data = new FormData(), n = ++count;
+	/* A card on top of the results, saying what is under way. */
+	function newCard(list, title, note, text) {
+		var card = { item: el('li', 'item'), body: el('div', 'item-body'),
+		    bar: el('progress'), state: el('p', 'state', text),
+		    n: ++count }, name = el('p', 'name', title);
 
-		name.append(' ', el('span', 'bytes', humanBytes(file.size)));
-		bar.max = 100;
-		bar.value = 0;
-		body.append(name, bar, el('p', 'state', 'Uploading…'));
-		item.append(el('div', 'thumb'), body);
-		list.prepend(item);
-		if (file.size > max) {
-			showFailed(item, body, errorText(413, max));
-			return;
-		}
+		if (note)
+			name.append(' ', el('span', 'bytes', note));
+		card.bar.max = 100;
+		card.body.append(name, card.bar, card.state);
+		card.item.append(el('div', 'thumb'), card.body);
+		list.prepend(card.item);
+		return card;
+	}
+
+	/* POSTs data to the API; the card shows how it went. */
+	function send(card, data, type, max, name, file) {
+		var xhr = new XMLHttpRequest();
+
 		xhr.upload.addEventListener('progress', function (e) {
-			if (!e.lengthComputable)
+			if (!e.lengthComputable || !file)
 				return;
-			bar.value = Math.round(100 * e.loaded / e.total);
-			body.querySelector('.state').textContent =
-			    'Uploading… ' + bar.value + '%';
+			card.bar.value = Math.round(100 * e.loaded / e.total);
+			card.state.textContent = 'Uploading… ' +
+			    card.bar.value + '%';
 		});
 		xhr.addEventListener('load', function () {
 			var json = null;
 			try {
 				json = JSON.parse(xhr.responseText);
 			} catch (e) { /* a proxy's HTML error page */ }
-			bar.value = 100;
+			card.bar.value = 100;
 			if ((xhr.status === 200 || xhr.status === 201) && json)
-				showDone(item, body, json, n,
-				    file.name || 'pasted image');
+				showDone(card, json, name, file);
 			else
-				showFailed(item, body, errorText(xhr.status,
-				    max));
+				showFailed(card, errorText(xhr.status, max,
+				    json));
 		});
 		xhr.addEventListener('error', function () {
-			showFailed(item, body, errorText(0, max));
+			showFailed(card, errorText(0, max));
 		});
-		data.append('file', file, file.name || 'pasted-image');
 		xhr.open('POST', '/api/v1/images');
+		if (type)
+			xhr.setRequestHeader('Content-Type', type);
 		xhr.send(data);
+	}
+
+	function upload(file, list, max) {
+		var name = file.name || 'pasted image', data = new FormData(),
+		    card = newCard(list, name, humanBytes(file.size),
+		    'Uploading…');
+
+		card.bar.value = 0;
+		if (file.size > max) {
+			showFailed(card, errorText(413, max));
+			return;
+		}
+		data.append('file', file, file.name || 'pasted-image');
+		send(card, data, null, max, name, file);
+	}
+
+	/* An upload by url: the server fetches it; the bar just waits. */
+	function uploadUrl(url, list, max) {
+		var card = newCard(list, url, '', 'Fetching…');
+
+		send(card, JSON.stringify({ url: url }), 'application/json', max,
+		    url, null);
 	}
 
 	function uploadAll(files, list, max) {
@@ -470,6 +605,7 @@
 	function initUpload(form) {
 		var input = form.querySelector('input[type=file]'),
 		    zone = document.getElementById('zone'),
+		    url = document.getElementById('url'),
 		    list = document.getElementById('results'),
 		    max = Number(form.dataset.max) || 32 * MB, depth = 0;
 
@@ -482,6 +618,10 @@
 		});
 		form.addEventListener('submit', function (e) {
 			e.preventDefault();
+			if (url && url.value.trim()) {
+				uploadUrl(url.value.trim(), list, max);
+				url.value = '';
+			}
 		});
 		document.addEventListener('dragenter', function (e) {
 			e.preventDefault();
@@ -513,44 +653,213 @@
 		});
 	}
 
+	/* Placeholder ---------------------------------------------------- */
+
+	/*
+	 * A ThumbHash (https://evanw.github.io/thumbhash/) decoded into
+	 * { w, h, rgba }, 32 pixels on its longer side; null when too short.
+	 * The bytes: a 24-bit header (the DC terms of L, P and Q, 6 bits
+	 * each, the scale of L's AC terms, 5, and 1 bit "has alpha"), a
+	 * 16-bit one (how many L terms along the shorter side, 3 bits, the
+	 * scales of P and Q, 6 each, and 1 bit "landscape"), with alpha a
+	 * byte of its DC and scale (4 bits each), then every AC term in 4
+	 * bits, low nibble first: L's, P's, Q's, and A's.  L is luminance,
+	 * P yellow-blue, Q red-green; each channel is a sum of cosines.
+	 */
+	function thumbHashDecode(h) {
+		var h24, h16, alpha, land, lc, lx, ly, nx, ny, start, k = 0,
+		    dc, ac, w, ht, rgba, fx = [], fy = [], v, q, x, y, i, r, g, b;
+
+		if (h.length < 5)
+			return null;
+		h24 = h[0] | h[1] << 8 | h[2] << 16;
+		h16 = h[3] | h[4] << 8;
+		alpha = h24 >> 23 & 1;
+		land = h16 >> 15 & 1;
+		lc = h16 & 7;
+		lx = Math.max(3, land ? (alpha ? 5 : 7) : lc);
+		ly = Math.max(3, land ? lc : (alpha ? 5 : 7));
+		start = alpha ? 6 : 5;
+		if (h.length < start)
+			return null;
+
+		/* The AC terms of an nx by ny channel, in the encoder's order. */
+		function terms(nx, ny, scale) {
+			var t = [], cx, cy, n;
+			for (cy = 0; cy < ny; cy++)
+				for (cx = cy ? 0 : 1; cx * ny < nx * (ny - cy);
+				    cx++, k++) {
+					n = (h[start + (k >> 1)] || 0) >>
+					    ((k & 1) << 2) & 15;
+					t.push((n / 7.5 - 1) * scale);
+				}
+			return t;
+		}
+		/* A channel's value where fx and fy hold the cosines. */
+		function sum(nx, ny, d, t) {
+			var cx, cy, j = 0;
+			for (cy = 0; cy < ny; cy++)
+				for (cx = cy ? 0 : 1; cx * ny < nx * (ny - cy);
+				    cx++, j++)
+					d += t[j] * fx[cx] * fy[cy] * 2;
+			return d;
+		}
+
+		dc = [(h24 & 63) / 63, (h24 >> 6 & 63) / 31.5 - 1,
+		    (h24 >> 12 & 63) / 31.5 - 1, alpha ? (h[5] & 15) / 15 : 1];
+		/* P and Q are scaled up a quarter, as the reference does. */
+		ac = [terms(lx, ly, (h24 >> 18 & 31) / 31),
+		    terms(3, 3, (h16 >> 3 & 63) / 63 * 1.25),
+		    terms(3, 3, (h16 >> 9 & 63) / 63 * 1.25),
+		    alpha ? terms(5, 5, (h[5] >> 4) / 15) : []];
+
+		/* The size: the aspect ratio the counts give, as the reference. */
+		v = (land ? (alpha ? 5 : 7) : lc) / (land ? lc : (alpha ? 5 : 7));
+		w = Math.max(1, Math.round(v > 1 ? 32 : 32 * v));
+		ht = Math.max(1, Math.round(v > 1 ? 32 / v : 32));
+		rgba = new Uint8ClampedArray(w * ht * 4);
+		nx = Math.max(lx, alpha ? 5 : 3);
+		ny = Math.max(ly, alpha ? 5 : 3);
+		for (y = 0, i = 0; y < ht; y++) {
+			for (v = 0; v < ny; v++)
+				fy[v] = Math.cos(Math.PI / ht * (y + 0.5) * v);
+			for (x = 0; x < w; x++, i += 4) {
+				for (v = 0; v < nx; v++)
+					fx[v] = Math.cos(Math.PI / w * (x + 0.5) *
+					    v);
+				v = sum(lx, ly, dc[0], ac[0]);
+				q = sum(3, 3, dc[2], ac[2]);
+				/* L, P, Q to R, G, B. */
+				b = v - 2 / 3 * sum(3, 3, dc[1], ac[1]);
+				r = (3 * v - b + q) / 2;
+				g = r - q;
+				rgba[i] = 255 * r;
+				rgba[i + 1] = 255 * g;
+				rgba[i + 2] = 255 * b;
+				rgba[i + 3] = 255 * (alpha ?
+				    sum(5, 5, dc[3], ac[3]) : 1);
+			}
+		}
+		return { w: w, h: ht, rgba: rgba };
+	}
+
+	/* The base64 ThumbHash b64 as a PNG data: URL; null if it is not. */
+	function placeholderURL(b64) {
+		var bin, bytes, t, c, d, i;
+		try {
+			bin = atob(b64);
+		} catch (e) {
+			return null;
+		}
+		bytes = new Uint8Array(bin.length);
+		for (i = 0; i < bin.length; i++)
+			bytes[i] = bin.charCodeAt(i);
+		if (!(t = thumbHashDecode(bytes)))
+			return null;
+		c = el('canvas');
+		c.width = t.w;
+		c.height = t.h;
+		d = c.getContext('2d').createImageData(t.w, t.h);
+		d.data.set(t.rgba);
+		c.getContext('2d').putImageData(d, 0, 0);
+		return c.toDataURL('image/png');
+	}
+
+	/*
+	 * Paints img's placeholder as its background until its image has
+	 * loaded: the blur of the image, in the image's own box (its width
+	 * and height attributes give the box before a byte has come).
+	 */
+	function paintPlaceholder(img) {
+		if (img.complete && img.naturalWidth > 0)
+			return;
+		if (img.placeholderURL === undefined)
+			img.placeholderURL = img.dataset.placeholder ?
+			    placeholderURL(img.dataset.placeholder) : null;
+		if (!img.placeholderURL)
+			return;
+		img.style.backgroundImage = 'url("' + img.placeholderURL + '")';
+		img.classList.add('placeholder');
+		img.addEventListener('load', function () {
+			img.style.backgroundImage = '';
+			img.classList.remove('placeholder');
+		}, { once: true });
+	}
+
 	/* Image page ---------------------------------------------------- */
 
-	function initSizes(select) {
+	/* Shows size chip's image in place: its WebP source, then its own. */
+	function showSize(chip) {
 		var picture = document.getElementById('picture'),
-		    img = document.getElementById('image');
+		    img = document.getElementById('image'),
+		    source = document.getElementById('webp'), d = chip.dataset;
 
-		select.addEventListener('change', function () {
-			var o = select.options[select.selectedIndex],
-			    source = document.getElementById('webp');
-			if (o.dataset.webp) {
-				if (!source) {
-					source = el('source');
-					source.id = 'webp';
-					source.type = 'image/webp';
-					picture.insertBefore(source, img);
-				}
-				source.srcset = o.dataset.webp;
-			} else if (source)
-				source.remove();
-			img.width = Number(o.dataset.w);
-			img.height = Number(o.dataset.h);
-			img.src = o.dataset.src;
-			history.replaceState(null, '', '?size=' +
-			    encodeURIComponent(o.value));
+		if (d.webp) {
+			if (!source) {
+				source = el('source');
+				source.id = 'webp';
+				source.type = 'image/webp';
+				picture.insertBefore(source, img);
+			}
+			source.srcset = d.webp;
+		} else if (source)
+			source.remove();
+		img.width = Number(d.w);
+		img.height = Number(d.h);
+		img.src = d.src;
+		paintPlaceholder(img);
+		history.replaceState(null, '', '?size=' +
+		    encodeURIComponent(d.size));
+	}
+
+	/* A size chip clicked: one click chooses it, on either page. */
+	function clickSize(e, chip) {
+		var box = chip.closest('.share');
+		if (!box || e.button !== 0 || e.ctrlKey || e.metaKey ||
+		    e.shiftKey || e.altKey)
+			return;
+		e.preventDefault();
+		chooseSize(box, chip);
+		if (box.id === 'share-box')
+			showSize(chip);
+	}
+
+	/* The native share sheet, where the browser has one. */
+	function initShare(btn) {
+		var box = document.getElementById('share-box');
+		if (!box || typeof navigator.share !== 'function')
+			return;
+		btn.hidden = false;
+		btn.addEventListener('click', function () {
+			var p = navigator.share({ title: box.dataset.alt,
+			    url: box.dataset.page });
+			if (p && p.catch)
+				p.catch(function () { /* cancelled */ });
 		});
 	}
 
 	document.addEventListener('DOMContentLoaded', function () {
 		var form = document.getElementById('upload'),
-		    select = document.getElementById('size');
+		    img = document.getElementById('image'),
+		    share = document.getElementById('share');
 		if (form)
 			initUpload(form);
-		if (select)
-			initSizes(select);
+		if (img)
+			paintPlaceholder(img);
+		if (share)
+			initShare(share);
 		document.addEventListener('click', function (e) {
-			var btn = e.target.closest('.copy');
+			var btn = e.target.closest('.copy'),
+			    chip = e.target.closest('.chip');
 			if (btn)
 				copy(btn);
+			else if (chip)
+				clickSize(e, chip);
+		});
+		/* A code is longer than its box: a click takes all of it. */
+		document.addEventListener('focusin', function (e) {
+			if (e.target.matches('.link input'))
+				e.target.select();
 		});
 	});
 }());

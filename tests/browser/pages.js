@@ -1,7 +1,7 @@
 // The pages in a real browser: Debian's chromium, headless, driven by
 // playwright-core.  Run by tests/it/t_30_pages.sh once per stack:
 //
-//	node pages.js BASE STORE IMAGES_DIR SHOTS_DIR
+//	node pages.js BASE STORE IMAGES_DIR SHOTS_DIR PH [URL_BASE URL_SRC]
 //
 // Each check appends one "PASS: t_30_pages: STORE: what" or "FAIL: ..."
 // line to the file named by $RESULTS; screenshots go to SHOTS_DIR.
@@ -12,7 +12,10 @@ const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
-const [base, store, images, shots] = process.argv.slice(2);
+// PH: an image of BASE with its placeholder made; URL_BASE: a stack that
+// may fetch URL_SRC (the uploads by url run only when it is given).
+const [base, store, images, shots, ph, urlBase, urlSrc] =
+    process.argv.slice(2);
 const results = process.env.RESULTS;
 const TEST = 't_30_pages';
 const ID = '[A-Za-z0-9_-]{8}';
@@ -107,6 +110,15 @@ async function randomPng(page) {
 	});
 }
 
+// sameCodes CODES PAGE URL W H ID: the five codes are those of that size.
+function sameCodes(codes, page, url, w, h, id) {
+	const want = [page, url, `[![Image ${id}](${url})](${page})`,
+	    `[url=${page}][img]${url}[/img][/url]`,
+	    `<a href="${page}"><img src="${url}" width="${w}" height="${h}" ` +
+	    `alt="Image ${id}"></a>`];
+	return want.every((c, i) => codes[i] === c) || codes.join(' | ');
+}
+
 async function uploads(ctx) {
 	const page = ctx.pages()[0] || await ctx.newPage();
 	const file = path.join(images, 'photo.jpg');
@@ -120,7 +132,10 @@ async function uploads(ctx) {
 	    document.documentElement.className)) === 'js');
 	await check('the drop zone is visible', () => page.isVisible('#zone'));
 	await check('the no-JS submit button is hidden',
-	    async () => !(await page.isVisible('button[type=submit]')));
+	    async () => !(await page.isVisible('button.nojs')));
+	await check('the upload-by-url field and its button are visible',
+	    async () => await page.isVisible('#url') &&
+	    await page.isVisible('#url-go'));
 	await shot(page, 'upload-empty');
 
 	// Slow the upload down so the progress bar can be seen moving.
@@ -128,6 +143,9 @@ async function uploads(ctx) {
 	await cdp.send('Network.enable');
 	await cdp.send('Network.emulateNetworkConditions', { offline: false,
 	    latency: 0, downloadThroughput: -1, uploadThroughput: 96 * 1024 });
+	// Every image asked for, to see the card's thumbnail is not one.
+	const asked = [];
+	page.on('request', (r) => asked.push(r.url()));
 	await page.setInputFiles('#file', file);
 	await check('a progress bar shows the upload under way', async () => {
 		await page.waitForFunction(() => {
@@ -148,21 +166,37 @@ async function uploads(ctx) {
 	await check('the upload ends done, with the bar at 100%', async () =>
 	    first.$eval('progress', (p) => p.value === 100 &&
 	    p.closest('.item').classList.contains('done')));
-	const links = await first.$$eval('.link input', (l) =>
+	const codes = () => first.$$eval('.link input', (l) =>
 	    l.map((i) => i.value));
-	const pageUrl = links[0], direct = links[1];
+	const links = await codes();
+	const pageUrl = links[0], id = pageUrl.slice(-8);
+	const direct = `${base}/i/${id}.jpg`;
 	await check('five share links: page, direct, Markdown, BBCode, HTML',
 	    async () => (await first.$$eval('.link label', (l) =>
 	    l.map((x) => x.textContent).join(','))) ===
 	    'Page,Direct,Markdown,BBCode,HTML');
 	await check('the page link', async () =>
 	    new RegExp(`^${base}/${ID}$`).test(pageUrl) || pageUrl);
-	await check('the direct link', async () =>
-	    new RegExp(`^${base}/i/${ID}\\.jpg$`).test(direct) || direct);
-	await check('Markdown, BBCode and HTML use both', async () =>
-	    links[2] === `[![image](${direct})](${pageUrl})` &&
-	    links[3] === `[url=${pageUrl}][img]${direct}[/img][/url]` &&
-	    links[4] === `<a href="${pageUrl}"><img src="${direct}" alt=""></a>`);
+	await check('the card shows a chip a size, large chosen', async () =>
+	    (await first.$$eval('.chip', (l) => l.map((c) =>
+	    c.dataset.size + (c.getAttribute('aria-current') ? '*' : ''))
+	    .join())) === 'small,medium,large*,original');
+	await check('the direct link is the large size', async () =>
+	    links[1] === `${base}/i/${id}/large.jpg` || links[1]);
+	await check('Markdown, BBCode and HTML use both, HTML its size',
+	    async () => sameCodes(links, pageUrl, links[1], 800, 600, id));
+	await (await first.$('.chip[data-size=small]')).click();
+	await check('one click on the small chip: every code is small\'s',
+	    async () => sameCodes(await codes(), pageUrl,
+	    `${base}/i/${id}/small.jpg`, 320, 240, id));
+	await (await first.$('.chip[data-size=original]')).click();
+	await check('... and on original: the original\'s', async () =>
+	    sameCodes(await codes(), pageUrl, direct, 800, 600, id));
+	await check('... the chip clicked is the current one', async () =>
+	    (await first.$$eval('.chip[aria-current]', (l) =>
+	    l.map((c) => c.dataset.size).join())) === 'original');
+	await check('... and the card stays on this page', async () =>
+	    page.url() === base + '/' || page.url());
 	await check('the thumbnail loads', async () => {
 		await page.waitForFunction(() => {
 			const i = document.querySelector('.item .thumb img');
@@ -170,11 +204,35 @@ async function uploads(ctx) {
 		});
 		return true;
 	});
-	await check('a copy button puts the link on the clipboard', async () => {
+	await check('... from the file itself (an object URL)', async () =>
+	    /^blob:/.test(await first.$eval('.thumb img', (i) => i.src)));
+	await check('... so neither the original nor small is fetched',
+	    async () => !asked.some((u) => u.includes(`/i/${id}`)) ||
+	    asked.filter((u) => u.includes('/i/')).join());
+	await check('... nor by "Your uploads" for its entry', async () => {
+		const src = await page.$eval(`#history .entry[data-id="${id}"] ` +
+		    'img', (i) => i.src);
+		return /^blob:/.test(src) || src;
+	});
+	await check('copy buttons say what they copy', async () =>
+	    (await first.$$eval('.copy', (l) => l.map((b) =>
+	    b.textContent).join())) ===
+	    'Copy link,Copy URL,Copy Markdown,Copy BBCode,Copy HTML');
+	const bb = (await codes())[3];
+	await check('a copy button puts the code on the clipboard', async () => {
 		await first.$$('.copy').then((b) => b[3].click());
 		await page.waitForSelector('.copy.copied');
 		return (await page.evaluate(() =>
-		    navigator.clipboard.readText())) === links[3];
+		    navigator.clipboard.readText())) === bb;
+	});
+	await check('... and says "Copied"', async () =>
+	    (await first.$eval('.copy.copied', (b) => b.textContent)) ===
+	    'Copied');
+	await check('... then what it copies again', async () => {
+		await page.waitForFunction(() =>
+		    !document.querySelector('.copy.copied'));
+		return (await first.$$eval('.copy', (l) => l[3].textContent)) ===
+		    'Copy BBCode';
 	});
 
 	// Drag and drop: a drop event carrying a file built in the page.
@@ -184,7 +242,7 @@ async function uploads(ctx) {
 		await page.waitForFunction(() =>
 		    document.querySelectorAll('.item.done').length === 2);
 		return page.$eval('.item', (e) =>
-		    /\/i\/[A-Za-z0-9_-]{8}\.png$/.test(
+		    /\/i\/[A-Za-z0-9_-]{8}\/large\.png$/.test(
 		    e.querySelectorAll('.link input')[1].value));
 	});
 	await check('the drop zone is no longer highlighted', async () =>
@@ -208,7 +266,66 @@ async function uploads(ctx) {
 		    t;
 	});
 	await shot(page, 'upload-done');
+	await page.screenshot({ path: path.join(shots,
+	    `${store}-upload-done-fold.png`) });
 	return { page, pageUrl, direct };
+}
+
+// aboveFold PAGE: the h1, the chips and every code with its button are
+// inside the window, with no scrolling.
+async function aboveFold(page) {
+	await page.evaluate(() => window.scrollTo(0, 0));
+	const out = await page.$$eval('h1, .share .chip, .share .link input, ' +
+	    '.share .copy', (l) => l.filter((e) => {
+		const r = e.getBoundingClientRect();
+		return !(r.width > 0 && r.top >= 0 && r.left >= 0 &&
+		    r.bottom <= window.innerHeight &&
+		    r.right <= window.innerWidth);
+	    }).map((e) => e.id || e.textContent));
+	return out.length === 0 || out.join();
+}
+
+// rowsLaidOut PAGE: each share code sits beside its label, one row a
+// code, top to bottom (a row's box is left out of the grid).
+async function rowsLaidOut(page) {
+	const bad = await page.$$eval('.link', (rows) => {
+		let last = -1;
+		return rows.filter((r) => {
+			const l = r.querySelector('label').getBoundingClientRect();
+			const i = r.querySelector('input').getBoundingClientRect();
+			const ok = Math.abs((l.top + l.bottom) - (i.top + i.bottom)) <
+			    i.height && i.top > last;
+			last = i.bottom - 1;
+			return !ok;
+		}).map((r) => r.querySelector('label').textContent);
+	});
+	return bad.length === 0 || bad.join();
+}
+
+// A browser with navigator.share (stubbed, as Chromium on Linux has
+// none): the button is shown and shares the page's URL.
+async function nativeShare(ctx, pageUrl) {
+	const page = await ctx.newPage();
+	await page.addInitScript(() => {
+		window.shared = [];
+		navigator.share = (data) => {
+			window.shared.push(data);
+			return Promise.resolve();
+		};
+	});
+	try {
+		await page.goto(pageUrl);
+		await check('with navigator.share: the Share button is shown',
+		    () => page.isVisible('#share'));
+		await page.click('#share');
+		await check('... and shares the page URL', async () => {
+			const got = await page.evaluate(() => window.shared);
+			return got.length === 1 && got[0].url === pageUrl ||
+			    JSON.stringify(got);
+		});
+	} finally {
+		await page.close();
+	}
 }
 
 async function imagePage(page, pageUrl, direct) {
@@ -234,10 +351,35 @@ async function imagePage(page, pageUrl, direct) {
 	});
 	await check('a link to the original', async () =>
 	    (await page.getAttribute('#original', 'href')) === direct);
-	await check('the share links are on the page', async () =>
-	    (await page.inputValue('#l-page')) === pageUrl &&
-	    (await page.inputValue('#l-direct')) === direct);
+	const id = pageUrl.slice(-8);
+	const pageCodes = () => page.$$eval('.share .link input', (l) =>
+	    l.map((i) => i.value));
+	const current = () => page.$$eval('.chip[aria-current]', (l) =>
+	    l.map((c) => c.dataset.size).join());
+	await check('the page has an h1', async () =>
+	    (await page.textContent('h1')) === `Image ${id}`);
+	await check('the share codes are the large size\'s', async () =>
+	    sameCodes(await pageCodes(), pageUrl,
+	    `${base}/i/${id}/large.jpg`, 800, 600, id));
+	await check('copy buttons say what they copy', async () =>
+	    (await page.$$eval('.share .copy', (l) => l.map((b) =>
+	    b.textContent).join())) ===
+	    'Copy link,Copy URL,Copy Markdown,Copy BBCode,Copy HTML');
+	await check('1366x768: the h1, sizes and every code above the fold',
+	    async () => aboveFold(page));
+	await check('each code beside its label, a row each', async () =>
+	    rowsLaidOut(page));
 	await shot(page, 'image-large');
+	await page.screenshot({ path: path.join(shots,
+	    `${store}-image-1366x768.png`) });
+	await page.setViewportSize({ width: 1920, height: 1080 });
+	await check('1920x1080: ... too', async () => aboveFold(page));
+	await page.screenshot({ path: path.join(shots,
+	    `${store}-image-1920x1080.png`) });
+	await page.setViewportSize({ width: 1366, height: 768 });
+	await check('the Share button is shown only with navigator.share',
+	    async () => (await page.isVisible('#share')) ===
+	    await page.evaluate(() => typeof navigator.share === 'function'));
 
 	const src = () => page.getAttribute('#image', 'src');
 	const webp = () => page.$eval('#picture', (p) => {
@@ -245,14 +387,19 @@ async function imagePage(page, pageUrl, direct) {
 		return s ? s.srcset : null;
 	});
 	const before = await src();
-	await page.selectOption('#size', 'small');
-	await check('choosing small swaps the <img> src', async () =>
+	await page.click('.chip[data-size=small]');
+	await check('one click on the small chip swaps the <img> src', async () =>
 	    (await src()) !== before && (await src()).endsWith('/small.jpg') ||
 	    await src());
 	await check('... and the WebP source', async () =>
 	    ((await webp()) || '').endsWith('/small.webp') || await webp());
 	await check('... and the address says ?size=small', async () =>
 	    page.url() === pageUrl + '?size=small' || page.url());
+	await check('... and every share code is small\'s', async () =>
+	    sameCodes(await pageCodes(), pageUrl,
+	    `${base}/i/${id}/small.jpg`, 320, 240, id));
+	await check('... and small is the current chip', async () =>
+	    (await current()) === 'small' || await current());
 	await check('the small image loads', async () => {
 		await page.waitForFunction(() => {
 			const i = document.getElementById('image');
@@ -262,18 +409,36 @@ async function imagePage(page, pageUrl, direct) {
 		return true;
 	});
 	await shot(page, 'image-small');
-	await page.selectOption('#size', 'original');
+	await page.click('.chip[data-size=original]');
 	await check('choosing original shows the original, no WebP source',
 	    async () => (await src()) === direct && (await webp()) === null);
-	await page.selectOption('#size', 'medium');
+	await check('... and its codes', async () =>
+	    sameCodes(await pageCodes(), pageUrl, direct, 800, 600, id));
+	await page.click('.chip[data-size=medium]');
 	await check('choosing medium brings the WebP source back', async () =>
 	    ((await webp()) || '').endsWith('/medium.webp') &&
 	    (await src()).endsWith('/medium.jpg'));
-	await check('a reload keeps the size chosen', async () => {
+	await check('... and medium\'s codes', async () =>
+	    sameCodes(await pageCodes(), pageUrl,
+	    `${base}/i/${id}/medium.jpg`, 640, 480, id));
+	await check('a reload keeps the size chosen, and its codes', async () => {
 		await page.reload();
-		return (await page.inputValue('#size')) === 'medium' &&
-		    (await src()).endsWith('/medium.jpg');
+		return (await current()) === 'medium' &&
+		    (await src()).endsWith('/medium.jpg') &&
+		    sameCodes(await pageCodes(), pageUrl,
+		    `${base}/i/${id}/medium.jpg`, 640, 480, id);
 	});
+	const copy = page.locator('.share .copy').nth(4);
+	await copy.click();
+	await check('Copy HTML puts the HTML code on the clipboard', async () =>
+	    (await page.evaluate(() => navigator.clipboard.readText())) ===
+	    await page.inputValue('#l-html'));
+	await check('... and says "Copied", then "Copy HTML" again',
+	    async () => await page.waitForSelector('.share .copy.copied') &&
+	    (await copy.textContent()) === 'Copied' &&
+	    await page.waitForFunction(() => document.querySelectorAll(
+	    '.share .copy')[4].textContent === 'Copy HTML') !== null);
+	await nativeShare(page.context(), pageUrl);
 
 	const res = await page.goto(base + '/zzzzzzzz');
 	await check('an unknown id is a 404', async () => res.status() === 404);
@@ -428,6 +593,24 @@ async function history(page, pageUrl) {
 	await shot(page, 'history-deleted');
 }
 
+// A HEIC, which Chromium cannot show: the card's thumbnail falls back
+// from the file to the server's copy.  (Here, with no history to count.)
+async function heicThumb(page) {
+	await page.setInputFiles('#file', path.join(images, 'photo.heic'));
+	await check('HEIC: the card\'s thumbnail falls back to the server\'s',
+	    async () => {
+		// The newest card is the first.
+		await page.waitForFunction(() => {
+			const i = document.querySelector('.item:first-child.done ' +
+			    '.thumb img');
+			return i && i.complete && i.naturalWidth > 0;
+		});
+		const src = await page.$eval('.item .thumb img', (i) => i.src);
+		return new RegExp(`^${base}/i/${ID}/small\\.jpg$`).test(src) ||
+		    src;
+	});
+}
+
 // A browser that refuses localStorage (private modes, policies): the
 // page uploads as before, without the history.
 async function noStorage(ctx) {
@@ -449,6 +632,115 @@ async function noStorage(ctx) {
 		    });
 		await check('no localStorage: no history section', async () =>
 		    (await page.$('#history')) === null);
+		if (fs.existsSync(path.join(images, 'photo.heic')))
+			await heicThumb(page);
+	} finally {
+		await page.close();
+	}
+}
+
+// The placeholder of image ph: painted as the <img>'s background while
+// its bytes are held back, the reference decoder's pixels, and gone once
+// the image has loaded.
+async function placeholder(ctx) {
+	const { thumbHashToRGBA } = await import('thumbhash');
+	const page = await ctx.newPage();
+	let release;
+	const held = new Promise((r) => { release = r; });
+	const re = new RegExp(`/i/${ph}[./]`);
+	await page.route(re, async (route) => {
+		await held;
+		await route.continue();
+	});
+	const bg = () => page.$eval('#image', (i) =>
+	    getComputedStyle(i).backgroundImage);
+	try {
+		await page.goto(`${base}/${ph}`, { waitUntil: 'domcontentloaded' });
+		await check('placeholder: painted while the image loads',
+		    async () => {
+			await page.waitForFunction(() => /^url\("data:image\/png/
+			    .test(getComputedStyle(document.getElementById(
+			    'image')).backgroundImage));
+			return await page.$eval('#image', (i) =>
+			    i.naturalWidth === 0) || 'the image came first';
+		});
+		const b64 = await page.getAttribute('#image', 'data-placeholder');
+		const got = await page.$eval('#image', (i) => new Promise((ok) => {
+			const url = getComputedStyle(i).backgroundImage
+			    .slice(5, -2), im = new Image();
+			im.onload = () => {
+				const c = document.createElement('canvas');
+				c.width = im.width;
+				c.height = im.height;
+				const g = c.getContext('2d');
+				g.drawImage(im, 0, 0);
+				ok({ w: c.width, h: c.height, rgba: Array.from(
+				    g.getImageData(0, 0, c.width, c.height).data) });
+			};
+			im.src = url;
+		}));
+		await check('placeholder: the pixels of the reference decoder',
+		    async () => {
+			const want = thumbHashToRGBA(Buffer.from(b64, 'base64'));
+			if (want.w !== got.w || want.h !== got.h)
+				return `${got.w}x${got.h}, want ${want.w}x${want.h}`;
+			const worst = got.rgba.reduce((m, v, i) =>
+			    Math.max(m, Math.abs(v - want.rgba[i])), 0);
+			return worst <= 2 || `off by ${worst}`;
+		});
+		await check('placeholder: it fills the image\'s box', async () =>
+		    page.$eval('#image', (i) => i.getBoundingClientRect().width >
+		    100 && getComputedStyle(i).backgroundSize === '100% 100%'));
+		// Playwright's screenshot waits for the held image; CDP not.
+		const cdp = await ctx.newCDPSession(page);
+		const png = await cdp.send('Page.captureScreenshot',
+		    { format: 'png' });
+		fs.writeFileSync(path.join(shots, `${store}-placeholder.png`),
+		    Buffer.from(png.data, 'base64'));
+		await cdp.detach();
+		release();
+		await check('placeholder: gone once the image has loaded',
+		    async () => {
+			await page.waitForFunction(() => {
+				const i = document.getElementById('image');
+				return i.complete && i.naturalWidth > 0;
+			});
+			return (await bg()) === 'none' || await bg();
+		});
+	} finally {
+		release();
+		await page.close();
+	}
+}
+
+// Uploads by url from the page, on the stack that may fetch urlSrc.
+async function urlUpload(ctx) {
+	const page = await ctx.newPage();
+	try {
+		await page.goto(urlBase + '/');
+		await page.fill('#url', urlSrc);
+		await page.click('#url-go');
+		await check('url: the field uploads the image at the address',
+		    async () => {
+			await page.waitForSelector('.item.done, .item.failed');
+			return page.$eval('.item', (e) => e.className ===
+			    'item done' || e.textContent);
+		});
+		await check('url: ... with its codes on this host', async () =>
+		    new RegExp(`^${urlBase}/i/${ID}/large\\.jpg$`).test(
+		    await page.inputValue('.item .link input[data-code=direct]')));
+		await check('url: ... and the field is emptied', async () =>
+		    (await page.inputValue('#url')) === '');
+		await page.fill('#url', 'http://127.0.0.1:1/nothing.png');
+		await page.press('#url', 'Enter');
+		await check('url: an address that gives nothing says so',
+		    async () => {
+			await page.waitForSelector('.item.failed');
+			const t = await page.textContent('.item.failed .state');
+			return /^That address did not give us an image/.test(t) ||
+			    t;
+		});
+		await shot(page, 'url-upload');
 	} finally {
 		await page.close();
 	}
@@ -473,7 +765,7 @@ async function noScriptDelete(page) {
 
 	await page.goto(base + '/');
 	await page.setInputFiles('#file', file);
-	await submit(page, 'button[type=submit]');
+	await submit(page, 'button.nojs');
 	const link = await page.inputValue('#l-delete');
 	const direct = await page.inputValue('#l-direct');
 	const status = async (u) => (await page.request.get(u,
@@ -496,6 +788,21 @@ async function noScriptDelete(page) {
 	fs.rmSync(file, { force: true });
 }
 
+// No JS: an address typed in the url field, Enter, and the page after.
+async function noScriptUrl(page) {
+	await page.goto(urlBase + '/');
+	await page.fill('#url', urlSrc);
+	await Promise.all([page.waitForEvent('load'), page.press('#url',
+	    'Enter')]);
+	await check('no JS: an address and Enter upload by url', async () =>
+	    (await page.textContent('h1')) === 'Uploaded' ||
+	    await page.textContent('h1'));
+	await check('no JS: ... with the share codes of this host', async () =>
+	    new RegExp(`^${urlBase}/i/${ID}\\.jpg$`).test(
+	    await page.inputValue('#l-direct')));
+	await shot(page, 'nojs-url-uploaded');
+}
+
 async function noScript() {
 	const ctx = await launch({ javaScriptEnabled: false });
 	const problems = [];
@@ -508,12 +815,15 @@ async function noScript() {
 		await page.goto(base + '/');
 		await check('no JS: the plain form is shown', async () =>
 		    await page.isVisible('input[type=file]') &&
-		    await page.isVisible('button[type=submit]') &&
+		    await page.isVisible('button.nojs') &&
 		    !(await page.isVisible('#zone')));
+		await check('no JS: with the url field, and one Upload button',
+		    async () => await page.isVisible('#url') &&
+		    !(await page.isVisible('#url-go')));
 		await shot(page, 'nojs-upload');
 		await page.setInputFiles('#file',
 		    path.join(images, 'image.webp'));
-		await submit(page, 'button[type=submit]');
+		await submit(page, 'button.nojs');
 		await check('no JS: POST / answers a page, 201 or 200', async () =>
 		    seen.includes('POST / 201') || seen.includes('POST / 200') ||
 		    seen.join(', '));
@@ -521,6 +831,8 @@ async function noScript() {
 		    async () => (await page.textContent('h1')) === 'Uploaded' &&
 		    new RegExp(`^${base}/${ID}/delete/[A-Za-z0-9_-]{22,}$`)
 		    .test(await page.inputValue('#l-delete')));
+		await check('no JS: each code beside its label, a row each',
+		    async () => rowsLaidOut(page));
 		await shot(page, 'nojs-uploaded');
 		await Promise.all([page.waitForURL(new RegExp(`/${ID}$`)),
 		    page.click('main a[href^="/"]')]);
@@ -531,12 +843,20 @@ async function noScript() {
 		await check('no JS: the copy buttons are hidden', async () =>
 		    !(await page.isVisible('.copy')));
 		await shot(page, 'nojs-image');
-		await page.selectOption('#size', 'small');
 		await Promise.all([page.waitForURL(/\?size=small$/),
-		    page.click('.sizes button')]);
-		await check('no JS: the size form shows the small size',
+		    page.click('.chip[data-size=small]')]);
+		await check('no JS: one click on a size chip shows that size',
 		    async () => (await page.getAttribute('#image', 'src'))
 		    .endsWith('/small.webp'));
+		await check('no JS: ... with its share codes', async () => {
+			const u = await page.getAttribute('#image', 'src');
+			const html = await page.inputValue('#l-html');
+			return (await page.inputValue('#l-direct')) === u &&
+			    html.includes(`src="${u}" width="`) || html;
+		});
+		await shot(page, 'nojs-image-small');
+		if (urlBase)
+			await noScriptUrl(page);
 		await noScriptDelete(page);
 		await check('no JS: no errors in the console', async () =>
 		    problems.length === 0 || problems.join(' | '));
@@ -583,7 +903,7 @@ async function phone(pageUrl, direct) {
 }
 
 async function main() {
-	const ctx = await launch({ viewport: { width: 1280, height: 900 } });
+	const ctx = await launch({ viewport: { width: 1366, height: 768 } });
 	const problems = [];
 	let got = null;
 
@@ -593,6 +913,9 @@ async function main() {
 		await imagePage(got.page, got.pageUrl, got.direct);
 		await history(got.page, got.pageUrl);
 		await noStorage(ctx);
+		await placeholder(ctx);
+		if (urlBase)
+			await urlUpload(ctx);
 		await check('no CSP violations or script errors', async () =>
 		    problems.length === 0 || problems.join(' | '));
 	} catch (e) {

@@ -41,8 +41,16 @@ req() {
 	STATUS=$(curl -s -o "$BODY" -D "$TMP/headers.raw" -w '%{http_code}' \
 		--max-time 30 "$@")
 	touch "$BODY"
-	tr -d '\r' <"$TMP/headers.raw" |
-		awk -F': ' '{ printf "%s: %s\n", tolower($1), $2 }' >"$HEADERS"
+	# Split at the first ": " only: a value may hold one (a CSP's
+	# "data: blob:").
+	tr -d '\r' <"$TMP/headers.raw" | awk '{
+		i = index($0, ": ")
+		if (i == 0)
+			printf "%s: \n", tolower($0)
+		else
+			printf "%s: %s\n", tolower(substr($0, 1, i - 1)),
+			    substr($0, i + 2)
+	}' >"$HEADERS"
 }
 
 # header NAME: the value of a header of the last req.

@@ -2,6 +2,7 @@
 # files; first with curl, then in headless Chromium (tests/browser).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/images.sh"
+. "$TOP/stack/lighttpd.sh"
 
 img=$TMP/img
 make_images "$img"
@@ -10,12 +11,20 @@ for f in progressive.jpg rotated.jpg photo.jpg; do
 	convert "$img/$f" -set comment "t_30 $$ $RANDOM" "$img/new-$f"
 	mv "$img/new-$f" "$img/$f"
 done
-CSP="default-src 'none'; img-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+# A HEIC for the upload card's thumbnail, which Chromium cannot show.
+heif-enc -q 50 "$img/photo.jpg" -o "$img/photo.heic" >/dev/null 2>&1 ||
+	skip "no heif-enc: the HEIC upload card is not tried"
+CSP="default-src 'none'; img-src 'self' data: blob:; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 # no_inline: the last body has no inline script or style to allow.
 no_inline() {
 	! grep -Eiq '<script>|<script [^>]*>[^<]|<style|style=|[[:space:]]on[a-z]+=' \
 		"$BODY"
+}
+
+# one_line REGEX: the last body, its lines joined, matches the extended REGEX.
+one_line() {
+	tr -d '\n' <"$BODY" | grep -Eq "$1"
 }
 
 # absent REGEX: the last body has no match of the extended REGEX.
@@ -46,6 +55,13 @@ upload_page() {
 		'<form [^>]*method="post" action="/" enctype="multipart/form-data"' \
 		"$BODY"
 	check "$store: the field is called file" grep -q 'type="file" id="file" name="file"' "$BODY"
+	check "$store: ... and not required (a url may stand for it)" \
+		absent '<input type="file"[^>]* required'
+	check "$store: the form has an upload-by-url field" grep -q \
+		'<input type="url" id="url" name="url"' "$BODY"
+	check "$store: ... inside the form, before its no-JS button" \
+		one_line 'name="url".*class="button nojs">Upload</button>'
+
 	css=$(grep -o '/static/app\.[0-9a-f]*\.css' "$BODY")
 	js=$(grep -o '/static/app\.[0-9a-f]*\.js' "$BODY")
 	static_ok "CSS" "$css" app.css "text/css; charset=utf-8"
@@ -74,6 +90,28 @@ sharex() {
 		"ImageUploader POST MultipartFormData file {json:url} {json:variants.small.url}"
 }
 
+# share_codes SIZE W H EXT: the last page's chips and share codes are
+# of that size, with no script to put them (the no-JS HTML).
+share_codes() {
+	local u="$BASE/i/$id/$1.$4" p="$BASE/$id" q='&quot;'
+	check "$store: $1: its chip is the current one" grep -Eq \
+		"<a class=\"chip\" href=\"/$id\\?size=$1\" aria-current=\"true\"" \
+		"$BODY"
+	is "$store: $1: one chip is current" \
+		"$(grep -o 'aria-current="true"' "$BODY" | wc -l)" 1
+	check "$store: $1: Page is the page" grep -q \
+		"id=\"l-page\" data-code=\"page\" readonly value=\"$p\"" "$BODY"
+	check "$store: $1: Direct is its URL" grep -q \
+		"id=\"l-direct\" data-code=\"direct\" readonly value=\"$u\"" "$BODY"
+	check "$store: $1: Markdown" grep -qF \
+		"readonly value=\"[![Image $id]($u)]($p)\"" "$BODY"
+	check "$store: $1: BBCode" grep -qF \
+		"readonly value=\"[url=$p][img]$u[/img][/url]\"" "$BODY"
+	check "$store: $1: HTML with width, height and alt" grep -qF \
+		"readonly value=\"&lt;a href=$q$p$q&gt;&lt;img src=$q$u$q width=$q$2$q height=$q$3$q alt=${q}Image $id$q&gt;&lt;/a&gt;\"" \
+		"$BODY"
+}
+
 image_page() {
 	local id
 	req -F "file=@$img/progressive.jpg" "$BASE/api/v1/images"
@@ -96,20 +134,42 @@ image_page() {
 	check "$store: the <img> is the large JPEG" grep -q \
 		"<img id=\"image\" src=\"$BASE/i/$id/large.jpg\" width=\"640\" height=\"480\"" "$BODY"
 	for s in small medium large original; do
-		check "$store: the size selector offers $s" grep -q \
-			"<option value=\"$s\"" "$BODY"
+		check "$store: a size chip links ?size=$s" grep -q \
+			"<a class=\"chip\" href=\"/$id?size=$s\"" "$BODY"
 	done
 	check "$store: a link to the original" grep -q \
 		"href=\"$BASE/i/$id.jpg\">Open the original" "$BODY"
 	check "$store: dimensions and type" grep -q \
 		'<dd>640 × 480</dd>.*<dd>JPEG</dd>' "$BODY"
+	check "$store: the page has an <h1>" grep -q "<h1>Image $id</h1>" "$BODY"
+	share_codes large 640 480 jpg
+	check "$store: copy buttons say what they copy" one_line \
+		'>Copy link</button>.*>Copy URL</button>.*>Copy Markdown</button>.*>Copy BBCode</button>.*>Copy HTML</button>'
+
+	check "$store: a Share button, hidden until the script sees navigator.share" \
+		grep -q '<button type="button" class="button" id="share" hidden>' "$BODY"
+	check "$store: no placeholder before the variants" \
+		absent 'data-placeholder='
 	run_resizer --once 2>>"$TMP/resize.log"
 	req "$BASE/$id"
 	check "$store: og:image: the large variant once made" grep -q \
 		"<meta property=\"og:image\" content=\"$BASE/i/$id/large.jpg\">" "$BODY"
+	cp "$BODY" "$TMP/page.html"
+	req "$BASE/api/v1/images/$id"
+	ph=$(json .placeholder)
+	like "$store: the API has the placeholder, a base64 ThumbHash" "$ph" \
+		'^[A-Za-z0-9+/]{20,}={0,2}$'
+	check "$store: ... and the <img> carries it for the script to paint" \
+		grep -q "<img id=\"image\" [^>]* data-placeholder=\"$ph\">" \
+		"$TMP/page.html"
+	# The browser test paints this one.
+	eval "PH_$store=\$id"
 	req "$BASE/$id?size=small"
 	check "$store: ?size=small shows small" grep -q \
 		"<img id=\"image\" src=\"$BASE/i/$id/small.jpg\"" "$BODY"
+	share_codes small 320 240 jpg
+	req "$BASE/$id?size=medium"
+	share_codes medium 640 480 jpg
 	req "$BASE/$id?size=original"
 	check "$store: ?size=original: the JPEG alone, no WebP source" \
 		grep -q "<picture id=\"picture\"><img id=\"image\" src=\"$BASE/i/$id.jpg\"" "$BODY"
@@ -175,6 +235,53 @@ no_js_form() {
 		"201 application/json"
 }
 
+# A stack of its own that may fetch images from the fs stack (its
+# url_upload_allow), for uploads by url from the page: the shared
+# stacks refuse loopback addresses.
+UP=$(free_port)
+U=http://127.0.0.1:$UP
+url_db=${PG_URL/dbname=imghost/dbname=imghost_pageurl}
+url_stack() {
+	createdb -h "$(pg_sockdir "$PG_DIR")" -U postgres imghost_pageurl &&
+	IMGHOST_DATABASE_URL=$url_db "$TOP/imghost-resize" --migrate \
+		--sql-dir "$TOP/sql" >/dev/null || return 1
+	(
+		export IMGHOST_DATABASE_URL="$url_db" IMGHOST_STORE=fs \
+			IMGHOST_FS_ROOT="$TMP/url/store" \
+			IMGHOST_URL_UPLOAD_ALLOW="${FS_URL#http://}"
+		lighttpd_start "$TOP" "$TMP/url" "$UP" "$TMP/url/store"
+	)
+}
+trap 'lighttpd_stop "$TMP/url"' EXIT
+
+# The upload page's url field without a script: the form posts an empty
+# file part and the url, as a browser does.
+url_form() {
+	local id src=$FS_URL/i/$PH_fs.jpg
+	req -H 'Accept: text/html' -F 'file=@/dev/null;filename=' \
+		-F "url=$src" "$U/"
+	is "url form: an address alone uploads, 201 HTML" \
+		"$STATUS $(header content-type)" "201 text/html; charset=utf-8"
+	check "url form: ... saying so" grep -q '<h1>Uploaded</h1>' "$BODY"
+	id=$(grep -o 'href="/[A-Za-z0-9_-]\{8\}"' "$BODY" | head -n 1 |
+		cut -c8-15)
+	check "url form: ... with its share codes on this host" grep -q \
+		"id=\"l-direct\" data-code=\"direct\" readonly value=\"$U/i/$id.jpg\"" \
+		"$BODY"
+	req "$U/i/$id.jpg"
+	check "url form: ... of the bytes at the address" cmp -s "$BODY" \
+		"$img/progressive.jpg"
+	req -H 'Accept: text/html' -F 'file=@/dev/null;filename=' \
+		-F "url=http://127.0.0.1:1/x.png" "$U/"
+	is "url form: an address that gives nothing: 400 HTML" \
+		"$STATUS $(header content-type)" "400 text/html; charset=utf-8"
+	check "url form: ... that says to check the address" grep -q \
+		"check the image&#39;s address\|check the image's address" "$BODY"
+	req -H 'Accept: text/html' -F 'file=@/dev/null;filename=' -F 'url=' \
+		"$U/"
+	is "url form: neither a file nor an address: 400" "$STATUS" 400
+}
+
 for store in fs s3; do
 	use_store $store
 	upload_page
@@ -183,22 +290,30 @@ for store in fs s3; do
 	errors
 	no_js_form
 done
+if check "a stack that may fetch from the fs stack starts" url_stack; then
+	url_form
+else
+	U=
+fi
 
 # The browser: Debian's chromium, driven by playwright-core from npm.
 browser_ready() {
 	[ -x /usr/bin/chromium ] || deps_install chromium nodejs || return 1
 	command -v node >/dev/null || return 1
-	[ -d "$TOP/tests/browser/node_modules/playwright-core" ] ||
-		(cd "$TOP/tests/browser" && npm ci --no-audit --no-fund \
-			>"$TMP/npm.log" 2>&1) || { cat "$TMP/npm.log" >&2; return 1; }
+	# playwright-core, and the reference ThumbHash decoder the
+	# placeholder's pixels are held to; again when the lock changes.
+	deps_npm "$TOP/tests/browser"
 }
 
 if browser_ready; then
 	pass "headless Chromium and playwright-core are ready"
 	for store in fs s3; do
 		use_store $store
-		timeout 180 node "$TOP/tests/browser/pages.js" "$BASE" $store \
-			"$img" "$TMP" ||
+		# The uploads by url run once, on the stack made for them.
+		[ $store = fs ] && u=$U || u=
+		eval "ph=\$PH_$store"
+		timeout 240 node "$TOP/tests/browser/pages.js" "$BASE" $store \
+			"$img" "$TMP" "$ph" "$u" "${u:+$FS_URL/i/$PH_fs.jpg}" ||
 			fail "$store: the browser test exited with status $?"
 	done
 else
