@@ -27,8 +27,6 @@ struct page_image {
 	char			 id[ID_LEN + 1];
 	char			 base[512];	/* http_base_url() */
 	const char		*ext;		/* "jpg": the original's */
-	const char		*vext;		/* the variants' */
-	const char		*mime;		/* "image/jpeg" */
 	const int		*ready;		/* db_variants_ready() */
 	int			 shown;		/* size_list index, -1 original */
 };
@@ -457,8 +455,6 @@ page_image(struct app *app, struct http_req *req, const char *idstr)
 	pi.img = &img;
 	pi.ready = ready;
 	pi.ext = img_ext(img_type_of(img.type));
-	pi.mime = img_mime(img_type_of(img.type));
-	pi.vext = img_ext(img_type_of(img.variant_type));
 	pi.shown = page_size_asked(req);
 	id_from_int(img.id, pi.id);
 	http_base_url(req, app->conf.public_url, pi.base, sizeof(pi.base));
