@@ -10,7 +10,8 @@ DEPS_TEST="ceph-mon ceph-osd radosgw ceph-common ceph-base jq procps
 	libimage-exiftool-perl libheif-examples
 	iproute2 clang-14 libclang-rt-14-dev
 	chromium nodejs
-	apache2 libapache2-mod-fcgid"
+	apache2 libapache2-mod-fcgid
+	debhelper lintian"
 # Debian's npm, unless a Node.js from elsewhere (NodeSource) brings its own.
 command -v npm >/dev/null 2>&1 || DEPS_TEST="$DEPS_TEST npm"
 
