@@ -55,6 +55,7 @@ fi
 mount -t proc proc "$R/proc"
 mount --rbind /dev "$R/dev"
 mount -t tmpfs tmpfs "$R/run"
+mkdir -m 1777 "$R/run/lock"
 mount -t tmpfs tmpfs "$R/tmp"
 in_root() { chroot "$R" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
@@ -133,6 +134,17 @@ check "not enabled (a2enconf is the operator's)" \
 like "and names the installed app" \
 	"$(grep -m 1 '^[[:space:]]*Alias /_app' "$R/etc/apache2/conf-available/imghost.conf")" \
 	'/usr/bin/imghost-fcgi$'
+# Enabled as OPERATIONS.md says, Apache takes it (apache2ctl -t).
+if [ -x "$R/usr/sbin/apache2ctl" ] &&
+    [ -f "$R/usr/lib/apache2/modules/mod_fcgid.so" ]; then
+	in_root a2enmod -q fcgid rewrite headers >/dev/null 2>&1
+	check "a2enconf imghost enables it" in_root a2enconf -q imghost
+	apache_t() { in_root apache2ctl -t >"$TMP/apache.out" 2>&1; }
+	check "Apache takes it (apache2ctl -t)" apache_t
+	in_root a2disconf -q imghost >/dev/null 2>&1
+else
+	skip "no apache2 with mod_fcgid here: a2enconf not tried"
+fi
 # The lighttpd snippet, enabled in Debian's lighttpd as lighty-enable-mod
 # does, passes lighttpd's own check.
 in_root lighty-enable-mod imghost >"$TMP/lighty.out" 2>&1
@@ -191,6 +203,20 @@ like "a WebP" "$(header content-type)" '^image/webp'
 check "no ImageMagick policy warning in the resizer's log" \
 	sh -c "! grep -qi 'policy' '$TMP/resize.log'"
 
+# dpkg-reconfigure to the timer and back: the chosen resizer's unit is
+# the one enabled.
+wants=$R/etc/systemd/system
+reconf() {
+	echo "imghost imghost/resizer select $1" | in_root debconf-set-selections &&
+	in_root dpkg-reconfigure -fnoninteractive imghost >>"$TMP/apt.log" 2>&1
+}
+check "dpkg-reconfigure imghost to the timer" reconf timer
+check "enables the timer" [ -L "$wants/timers.target.wants/imghost-resize-once.timer" ]
+check "disables the loop" [ ! -e "$wants/multi-user.target.wants/imghost-resize.service" ]
+check "and back to the loop" reconf loop
+check "enables the loop" [ -L "$wants/multi-user.target.wants/imghost-resize.service" ]
+check "disables the timer" [ ! -e "$wants/timers.target.wants/imghost-resize-once.timer" ]
+
 # An upgrade to a new version, with uploads going on throughout: the
 # package as built, its version raised and a migration added, built
 # again by dpkg-deb.  No acknowledged upload is lost; any refused gets
@@ -207,18 +233,19 @@ echo 'CREATE TABLE t60_upgrade (x integer);' \
 dpkg-deb -b --root-owner-group "$new" "$R/tmp/imghost_${ver}_amd64.deb" >/dev/null
 # Distinct images, so none is taken as another's duplicate; at most 300,
 # until the reload below is over.
-rm -f "$TMP/upgraded"
+rm -rf "$TMP/upgraded" "$TMP/up"
+mkdir "$TMP/up"
 : >"$TMP/uploads"
 (
 	i=0
 	while [ "$i" -lt 300 ] && [ ! -e "$TMP/upgraded" ]; do
 		i=$((i + 1))
 		convert -size 32x32 "xc:rgb($((i % 256)),$((i / 256 * 60)),90)" \
-			"$TMP/u$i.png"
-		curl -s -o "$TMP/u$i.json" -D "$TMP/u$i.head" -w "%{http_code}\n" \
+			"$TMP/up/u$i.png"
+		curl -s -o "$TMP/up/u$i.json" -D "$TMP/up/u$i.head" -w "%{http_code}\n" \
 			--max-time 30 -H 'Content-Type: image/png' \
-			--data-binary "@$TMP/u$i.png" "$base/api/v1/images" \
-			>"$TMP/u$i.status"
+			--data-binary "@$TMP/up/u$i.png" "$base/api/v1/images" \
+			>"$TMP/up/u$i.status"
 		echo "$i" >>"$TMP/uploads"
 	done
 ) &
@@ -253,18 +280,18 @@ n=$(wc -l <"$TMP/uploads")
 check "uploads went on through the apt upgrade and the reload" [ "$n" -gt "$at" ]
 ok=0 bad=
 for i in $(seq 1 "$n"); do
-	s=$(cat "$TMP/u$i.status")
+	s=$(cat "$TMP/up/u$i.status")
 	case $s in
 	201)
-		uid=$(jq -r .id "$TMP/u$i.json")
+		uid=$(jq -r .id "$TMP/up/u$i.json")
 		req "$base/i/$uid.png"
-		if [ "$STATUS" = 200 ] && cmp -s "$BODY" "$TMP/u$i.png"; then
+		if [ "$STATUS" = 200 ] && cmp -s "$BODY" "$TMP/up/u$i.png"; then
 			ok=$((ok + 1))
 		else
 			bad="$bad $i:lost"
 		fi ;;
 	503)
-		grep -qi '^retry-after:' "$TMP/u$i.head" || bad="$bad $i:503-no-retry" ;;
+		grep -qi '^retry-after:' "$TMP/up/u$i.head" || bad="$bad $i:503-no-retry" ;;
 	*) bad="$bad $i:$s" ;;
 	esac
 done
