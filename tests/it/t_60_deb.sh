@@ -39,6 +39,13 @@ if [ -z "${T60_INSIDE:-}" ]; then
 	is "/etc/imghost.conf is a conffile" \
 		"$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles |
 		grep -c '^/etc/imghost.conf$')" 1
+	# Without systemd here, what the scripts would do under it is read.
+	like "remove stops the units, an upgrade none (prerm)" \
+		"$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./prerm | tr -d '\\\n')" \
+		'"\$1" = remove .*deb-systemd-invoke stop imghost-lighttpd.service'
+	like "an upgrade reloads lighttpd (postinst)" \
+		"$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./postinst | tr -d '\\\n')" \
+		'try-reload-or-restart[[:space:]]+imghost-lighttpd.service'
 	T60_INSIDE=1 T60_DEB=$deb exec unshare -m --propagation private \
 		bash "$0"
 fi
@@ -69,6 +76,7 @@ in_root_pids() {
 cleanup() {
 	local p
 	cp -r "$R/var/log/imghost" "$TMP/var-log-imghost" 2>/dev/null
+	rm -rf "$R/run/systemd"	# pg_ctlcluster would ask systemctl
 	in_root runuser -u postgres -- dropdb --if-exists imghost 2>/dev/null
 	in_root runuser -u postgres -- dropuser --if-exists imghost 2>/dev/null
 	in_root pg_ctlcluster "$pgv" main stop -m fast 2>/dev/null
@@ -99,11 +107,53 @@ echo "listen_addresses = ''" >>"$R/etc/postgresql/$pgv/main/postgresql.conf"
 install -d -o postgres -g postgres -m 2775 "$R/run/postgresql"
 check "the scratch root's PostgreSQL starts" in_root pg_ctlcluster "$pgv" main start
 
+# The maintainer scripts' systemd path, with a systemctl that records
+# what it is asked, says a unit is enabled when its link is there and
+# presets as systemd's default does (enable), and starts nothing:
+# so the scripts start, reload, restart and stop what they should.
+mkdir -p "$R/run/systemd/system"
+cat >"$R/usr/bin/systemctl" <<'STUB'
+#!/bin/sh
+# t_60_deb: records its verb and units in /run/systemctl.log.
+verb= args=
+for a in "$@"; do
+	case $a in
+	-*) ;;
+	*) if [ -z "$verb" ]; then verb=$a; else args="$args $a"; fi ;;
+	esac
+done
+echo "$verb$args" >>/run/systemctl.log
+case $verb in
+is-enabled)
+	for u in $args; do
+		ls /etc/systemd/system/*.wants/"$u" >/dev/null 2>&1 || exit 1
+	done
+	echo enabled ;;
+is-active) exit 3 ;;
+preset)	# the default preset: enable, by the unit's [Install] WantedBy=
+	for u in $args; do
+		for w in $(sed -n 's/^WantedBy=//p' "/lib/systemd/system/$u"); do
+			mkdir -p "/etc/systemd/system/$w.wants"
+			ln -sf "/lib/systemd/system/$u" "/etc/systemd/system/$w.wants/$u"
+		done
+	done ;;
+esac
+exit 0
+STUB
+chmod 0755 "$R/usr/bin/systemctl"
+# With it, a start of any package's service goes nowhere, and no
+# policy-rc.d may stand in the way of deb-systemd-invoke.
+rm -f "$R/usr/sbin/policy-rc.d"
+calls() { cat "$R/run/systemctl.log" 2>/dev/null; : >"$R/run/systemctl.log"; }
+
 # Install: the user, the directories, the database, the migrations.
 cp "$T60_DEB" "$R/tmp/"
 deb=/tmp/$(basename "$T60_DEB")
 apt_in install "$deb"
 check "apt install ./imghost_<version>_amd64.deb succeeds" [ $? -eq 0 ]
+like "the postinst starts lighttpd, the trim timer and the loop resizer" \
+	"$(calls | tr '\n' ' ')" \
+	'daemon-reload .*start imghost-lighttpd.service imghost-cache-trim.timer imghost-resize.service'
 is "dpkg has it installed" \
 	"$(in_root dpkg-query -W -f '${Status}' imghost 2>/dev/null)" \
 	"install ok installed"
@@ -203,6 +253,7 @@ like "a WebP" "$(header content-type)" '^image/webp'
 check "no ImageMagick policy warning in the resizer's log" \
 	sh -c "! grep -qi 'policy' '$TMP/resize.log'"
 
+calls >/dev/null
 # dpkg-reconfigure to the timer and back: the chosen resizer's unit is
 # the one enabled.
 wants=$R/etc/systemd/system
@@ -213,9 +264,13 @@ reconf() {
 check "dpkg-reconfigure imghost to the timer" reconf timer
 check "enables the timer" [ -L "$wants/timers.target.wants/imghost-resize-once.timer" ]
 check "disables the loop" [ ! -e "$wants/multi-user.target.wants/imghost-resize.service" ]
+like "the switch stops the loop and starts the timer" "$(calls | tr '\n' ' ')" \
+	'stop imghost-resize.service .*start imghost-resize-once.timer'
 check "and back to the loop" reconf loop
 check "enables the loop" [ -L "$wants/multi-user.target.wants/imghost-resize.service" ]
 check "disables the timer" [ ! -e "$wants/timers.target.wants/imghost-resize-once.timer" ]
+like "the switch back stops the timer and starts the loop" "$(calls | tr '\n' ' ')" \
+	'stop imghost-resize-once.timer .*start imghost-resize.service'
 
 # An upgrade to a new version, with uploads going on throughout: the
 # package as built, its version raised and a migration added, built
@@ -252,6 +307,13 @@ mkdir "$TMP/up"
 upid=$!
 apt_in install "/tmp/imghost_${ver}_amd64.deb"
 check "apt upgrades to $ver" [ $? -eq 0 ]
+c=$(calls | tr '\n' ' ')
+like "the upgrade reloads lighttpd" "$c" 'try-reload-or-restart imghost-lighttpd.service'
+like "and restarts the resizer" "$c" 'try-restart imghost-resize.service'
+is "and stops nothing" "$(echo "$c" | grep -oE '(^| )stop [^ ]+')" ""
+check "the loop is still the resizer enabled" \
+	[ -L "$wants/multi-user.target.wants/imghost-resize.service" ]
+check "not the timer" [ ! -e "$wants/timers.target.wants/imghost-resize-once.timer" ]
 is "dpkg has $ver" "$(in_root dpkg-query -W -f '${Version}' imghost)" "$ver"
 is "the upgrade applied the new migration" \
 	"$(psql_in "SELECT count(*) FROM schema_migrations WHERE version = 900")" 1
@@ -304,6 +366,8 @@ kill -TERM "$rpid" "$lpid"
 wait "$rpid" "$lpid" 2>/dev/null
 apt_in remove imghost
 check "apt remove succeeds" [ $? -eq 0 ]
+like "the prerm stops the units" "$(calls | tr '\n' ' ')" \
+	'stop imghost-lighttpd.service imghost-resize.service'
 check "the programs are gone" [ ! -e "$R/usr/bin/imghost-fcgi" ]
 check "the configuration stays" [ -f "$R/etc/imghost.conf" ]
 check "the store stays" \
