@@ -265,12 +265,12 @@ check "dpkg-reconfigure imghost to the timer" reconf timer
 check "enables the timer" [ -L "$wants/timers.target.wants/imghost-resize-once.timer" ]
 check "disables the loop" [ ! -e "$wants/multi-user.target.wants/imghost-resize.service" ]
 like "the switch stops the loop and starts the timer" "$(calls | tr '\n' ' ')" \
-	'stop imghost-resize.service .*start imghost-resize-once.timer'
+	'stop imghost-resize.service .*start .*imghost-resize-once.timer'
 check "and back to the loop" reconf loop
 check "enables the loop" [ -L "$wants/multi-user.target.wants/imghost-resize.service" ]
 check "disables the timer" [ ! -e "$wants/timers.target.wants/imghost-resize-once.timer" ]
 like "the switch back stops the timer and starts the loop" "$(calls | tr '\n' ' ')" \
-	'stop imghost-resize-once.timer .*start imghost-resize.service'
+	'stop imghost-resize-once.timer .*start .*imghost-resize.service'
 
 # An upgrade to a new version, with uploads going on throughout: the
 # package as built, its version raised and a migration added, built
@@ -310,6 +310,8 @@ check "apt upgrades to $ver" [ $? -eq 0 ]
 c=$(calls | tr '\n' ' ')
 like "the upgrade reloads lighttpd" "$c" 'try-reload-or-restart imghost-lighttpd.service'
 like "and restarts the resizer" "$c" 'try-restart imghost-resize.service'
+like "and starts what is enabled and not running" "$c" \
+	'start imghost-lighttpd.service imghost-cache-trim.timer imghost-resize.service'
 is "and stops nothing" "$(echo "$c" | grep -oE '(^| )stop [^ ]+')" ""
 check "the loop is still the resizer enabled" \
 	[ -L "$wants/multi-user.target.wants/imghost-resize.service" ]
