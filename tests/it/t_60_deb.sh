@@ -376,6 +376,12 @@ check "the store stays" \
 	[ -f "$R/var/lib/imghost/store/${id:0:2}/${id:2:2}/$id/original.png" ]
 is "the database stays" "$(psql_in 'SELECT count(*) > 0 FROM images')" t
 
+# Installed again after the remove: set up again, and started.
+apt_in install "/tmp/imghost_${ver}_amd64.deb"
+check "apt installs it again" [ $? -eq 0 ]
+like "and the postinst starts the units again" "$(calls | tr '\n' ' ')" \
+	'start imghost-lighttpd.service imghost-cache-trim.timer imghost-resize.service'
+
 # Purge: the configuration goes, and the message says what is left.
 apt_in purge imghost
 check "apt purge succeeds" [ $? -eq 0 ]
