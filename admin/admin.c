@@ -21,7 +21,8 @@ admin_usage(void)
 	    "[--max-queued n] [--restart]\n"
 	    "       imghost-admin gc [--dry-run] [--older-than seconds] "
 	    "[--prefix p]\n"
-	    "       imghost-admin cache-trim\n");
+	    "       imghost-admin cache-trim\n"
+	    "       imghost-admin setup [--no-database]\n");
 	exit(2);
 }
 

@@ -10,9 +10,12 @@
  *	    [--restart]
  *	imghost-admin gc [--dry-run] [--older-than seconds] [--prefix p]
  *	imghost-admin cache-trim		keep the read cache in size
+ *	imghost-admin setup [--no-database]	user, directories, database,
+ *						migrations (as root)
  */
 #include <err.h>
 #include <getopt.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +100,11 @@ main(int argc, char *argv[])
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0)
 		admin_usage();
+	/* What an install needs besides its files: a script (admin/setup.sh). */
+	if (strcmp(argv[1], "setup") == 0) {
+		execv(SETUPPROG, argv + 1);
+		err(1, "%s", SETUPPROG);
+	}
 	memset(&a, 0, sizeof(a));
 	if (conf_load(&a.conf, msg, sizeof(msg)) != CONF_OK)
 		errx(1, "configuration: %s", msg);

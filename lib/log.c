@@ -11,6 +11,7 @@
  * journal stamps each line itself (JOURNAL_STREAM is set), the time is
  * left out.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,8 +62,13 @@ log_line(const char *level, const char *fmt, va_list ap)
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	/* One write, so lines from several processes do not interleave. */
-	(void)write(STDERR_FILENO, line, n);
+	/*
+	 * One write, so lines from several processes do not interleave.  A
+	 * signal may cut it short before a byte is written; past that, a
+	 * stderr that is gone leaves nowhere to say so.
+	 */
+	while (write(STDERR_FILENO, line, n) == -1 && errno == EINTR)
+		continue;
 }
 
 /* Sets the name that starts every line; prog must outlive the process. */

@@ -11,7 +11,8 @@ DEPS_TEST="ceph-mon ceph-osd radosgw ceph-common ceph-base jq procps
 	iproute2 clang-14 libclang-rt-14-dev
 	chromium nodejs
 	apache2 libapache2-mod-fcgid
-	lighttpd-mod-openssl openssl"
+	lighttpd-mod-openssl openssl
+	debhelper lintian"
 # Debian's npm, unless a Node.js from elsewhere (NodeSource) brings its own.
 command -v npm >/dev/null 2>&1 || DEPS_TEST="$DEPS_TEST npm"
 

@@ -54,6 +54,14 @@ for f in certbot-hook dehydrated-hook; do
 		[ -x "$usr/share/imghost/$f" ]
 done
 check "and so is the icon" [ -s "$usr/share/imghost/static/favicon.ico" ]
+like "imghost-admin setup's script runs the installed imghost-admin" \
+	"$(grep '^admin=' "$usr/libexec/imghost/setup")" '^admin=/usr/local/bin/imghost-admin$'
+like "and makes the user from the installed sysusers.d file" \
+	"$(grep 'systemd-sysusers /' "$usr/libexec/imghost/setup")" \
+	'systemd-sysusers /usr/local/lib/sysusers.d/imghost.conf$'
+like "the installed Apache configuration names the installed app" \
+	"$(grep -c '/usr/local/bin/imghost-fcgi\|<Directory /usr/local/bin>' \
+	"$usr/share/imghost/apache-imghost.conf")" '^2$'
 like "lighttpd unit runs the installed lighttpd.conf" \
 	"$(grep '^ExecStart=' "$usr/lib/systemd/system/imghost-lighttpd.service")" \
 	' -f /usr/local/etc/imghost/lighttpd.conf$'
