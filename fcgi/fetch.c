@@ -548,10 +548,12 @@ fetch_form_url(const unsigned char *p, size_t n, char **url)
 	while (p < end) {
 		if ((amp = memchr(p, '&', end - p)) == NULL)
 			amp = end;
-		if (amp - p >= 4 && memcmp(p, "url=", 4) == 0)
-			return amp - p - 4 > FETCH_URL_MAX || (*url =
-			    form_decode((const char *)p + 4, amp - p - 4)) ==
-			    NULL ? -1 : 1;
+		if (amp - p >= 4 && memcmp(p, "url=", 4) == 0) {
+			if (amp - p - 4 > FETCH_URL_MAX)
+				return -1;
+			*url = form_decode((const char *)p + 4, amp - p - 4);
+			return *url == NULL ? -1 : 1;
+		}
 		p = amp + 1;
 	}
 	return -1;

@@ -32,7 +32,7 @@ form_decode(const char *p, size_t n)
 		else if (p[i] != '%')
 			*o++ = p[i];
 		else if (n - i < 3 || (hi = form_hex(p[i + 1])) == -1 ||
-		    (lo = form_hex(p[i + 2])) == -1 || (hi | lo) == 0)
+		    (lo = form_hex(p[i + 2])) == -1)
 			goto bad;
 		else {
 			*o++ = hi << 4 | lo;
